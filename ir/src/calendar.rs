@@ -77,10 +77,7 @@ impl Date {
 
     /// Subtracts a calendar duration; see [`Date::add`].
     pub fn sub(self, d: Duration) -> Option<Date> {
-        self.add(Duration {
-            months: d.months.checked_neg()?,
-            days: d.days.checked_neg()?,
-        })
+        self.add(Duration { months: d.months.checked_neg()?, days: d.days.checked_neg()? })
     }
 
     /// The Japanese fiscal year (年度) the date falls in: April to March, named by the year
@@ -184,10 +181,7 @@ impl Duration {
 
     /// Unpacks [`Duration::to_bits`].
     pub fn from_bits(bits: u64) -> Duration {
-        Duration {
-            months: (bits >> 32) as u32 as i32,
-            days: bits as u32 as i32,
-        }
+        Duration { months: (bits >> 32) as u32 as i32, days: bits as u32 as i32 }
     }
 }
 

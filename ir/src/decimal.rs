@@ -114,7 +114,10 @@ mod tests {
         let b = Decimal::parse("0.2").unwrap();
         assert_eq!(Decimal(a.0 + b.0), Decimal::parse("0.3").unwrap());
         assert_eq!(a.checked_mul(b).unwrap().to_string(), "0.02");
-        assert_eq!(Decimal::parse("1").unwrap().checked_div(Decimal::parse("3").unwrap()).unwrap().to_string(), "0.333333");
+        assert_eq!(
+            Decimal::parse("1").unwrap().checked_div(Decimal::parse("3").unwrap()).unwrap().to_string(),
+            "0.333333"
+        );
         assert_eq!(a.checked_div(Decimal(0)), None);
     }
 }

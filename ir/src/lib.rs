@@ -25,14 +25,11 @@ pub mod validate;
 pub use bundle::{BundleError, FORMAT_VERSION, decode_bundle, encode_bundle};
 pub use calendar::{Date, Duration};
 pub use decimal::Decimal;
-pub use expr::{BinOp, Builtin, Const, Expr, ExprKind, InterpPart, LocalId, QuantKind, UnOp};
+pub use expr::{BinOp, Builtin, Const, Expr, ExprKind, InterpPart, LocalId, OrdKind, QuantKind, UnOp};
 pub use guideline::{ClauseDef, SectionDef};
 pub use program::{ConstDef, ConstId, FnDef, FnId, LocalDef, Program, RuleId};
 pub use rule::{
-    AttestSpec, Exemption, Loop, LoopStep, Prelude, Require, Rule, RuleBody, Severity,
-    SourceLocation, Stmt,
+    AttestSpec, Exemption, Loop, LoopStep, Prelude, Require, Rule, RuleBody, Severity, SourceLocation, Stmt,
 };
 pub use test::{Expectation, ExpectedOutcome, Patch, PatchOp, PatchSeg, TestDef};
-pub use types::{
-    EnumDef, EnumId, FieldDef, RecordDef, RecordId, Type, TypeId, TypeTable, VariantDef,
-};
+pub use types::{EnumDef, EnumId, FieldDef, RecordDef, RecordId, Type, TypeId, TypeTable, VariantDef};

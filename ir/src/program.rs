@@ -90,11 +90,7 @@ pub struct Program {
 impl Program {
     /// The rule with this qualified name.
     pub fn rule_by_name(&self, name: &str) -> Option<(RuleId, &Rule)> {
-        self.rules
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r.name == name)
-            .map(|(i, r)| (RuleId(i as u32), r))
+        self.rules.iter().enumerate().find(|(_, r)| r.name == name).map(|(i, r)| (RuleId(i as u32), r))
     }
 
     /// The section a clause id belongs to: the longest section id that prefixes the clause

@@ -42,7 +42,8 @@ pub enum Severity {
 
 impl Severity {
     /// Every severity, least severe first.
-    pub const ALL: [Severity; 5] = [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
 
     /// The keyword that names the severity in source and reports.
     pub fn as_str(self) -> &'static str {

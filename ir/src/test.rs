@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::expr::Expr;
-use crate::program::RuleId;
+use crate::program::{LocalDef, RuleId};
 use crate::rule::SourceLocation;
 
 /// `test "name" { given facts from "…" with { … } expect … }`
@@ -17,6 +17,8 @@ pub struct TestDef {
     pub facts_file: String,
     /// Edits applied to the fixture before evaluation, in order.
     pub patches: Vec<Patch>,
+    /// Slots used by quantifiers inside patch values.
+    pub locals: Vec<LocalDef>,
     /// What must come out.
     pub expectations: Vec<Expectation>,
 }

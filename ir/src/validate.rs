@@ -154,7 +154,7 @@ pub fn validate(p: &Program) -> Result<(), InvalidProgram> {
         }
     }
     for t in &p.tests {
-        let cx = Cx { p, nlocals: 0, fn_depth: &fn_depth, nconsts: p.consts.len() };
+        let cx = Cx { p, nlocals: t.locals.len(), fn_depth: &fn_depth, nconsts: p.consts.len() };
         for patch in &t.patches {
             cx.check(&patch.value).map_err(|e| bad(format!("test `{}`: {}", t.name, e.0)))?;
         }

@@ -1,0 +1,15 @@
+//! One module per subcommand.
+
+mod check;
+mod explain;
+
+use crate::args::{Cli, Command};
+use crate::output::Exit;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    match cli.command {
+        Command::Check { paths, format, deny } => check::run(&paths, format, deny.is_some(), cli.color),
+        Command::Explain { code } => explain::run(&code),
+    }
+}
