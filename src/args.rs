@@ -56,9 +56,72 @@ pub enum Command {
         #[arg(long, value_enum)]
         deny: Option<Deny>,
     },
+    /// Evaluate fact snapshots (exit 0 nothing fails, 1 a rule fails, 2 usage or input errors).
+    Eval(EvalArgs),
+    /// Compile a policy set into a bundle the runtime loads without the compiler.
+    Build {
+        /// The policy sources [default: the built-in Hachioji set].
+        path: Option<PathBuf>,
+        /// Where to write the bundle.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Explain a diagnostic code, e.g. `okite explain E0020`.
     Explain {
         /// The code.
         code: String,
     },
+}
+
+/// Report formats of `okite eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// A summary for officers, grouped by guideline section.
+    Human,
+    /// The versioned JSON report (docs/report-format.md).
+    Json,
+    /// JUnit XML.
+    Junit,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// `okite eval`
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// Snapshots: JSON/YAML files, directories (searched recursively), NDJSON files, or `-`
+    /// for standard input.
+    #[arg(required = true)]
+    pub snapshots: Vec<PathBuf>,
+    /// The policy set: a directory of `.okite` files or a bundle [default: built-in Hachioji].
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Evaluate as of this date (YYYY-MM-DD) instead of each snapshot's `as_of`.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<okite_ir::Date>,
+    /// A waiver file (YAML or JSON).
+    #[arg(long)]
+    pub waivers: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Human)]
+    pub format: EvalFormat,
+    /// Write the report here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Explain each finding: the condition that failed and the values that decided it.
+    #[arg(long)]
+    pub explain: bool,
+    /// Evaluate this many snapshots at once [default: the number of CPUs].
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Unknown fields in snapshots are errors, not warnings.
+    #[arg(long)]
+    pub strict: bool,
+    /// List passing and not-applicable rules too (human format).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+fn parse_date(s: &str) -> Result<okite_ir::Date, String> {
+    okite_ir::Date::parse_iso(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }

@@ -2,7 +2,9 @@
 
 mod args;
 mod commands;
+mod inputs;
 mod output;
+mod policy;
 mod sources;
 
 use std::process::ExitCode;

@@ -71,23 +71,31 @@ pub fn workspace_diagnostics(db: &dyn Db, ws: Workspace) -> Vec<Diagnostic> {
         }
     }
     for ((clauses, title), rules) in &by_key {
-        let Some(((first, _), rest)) = rules.split_first() else { continue };
+        let Some(((first, first_file), rest)) = rules.split_first() else { continue };
+        let first_name = short(first);
+        let first_span = decl_span(db, *first_file, first_name);
+        let clauses: Vec<String> = clauses.iter().map(|c| format!("`{c}`")).collect();
         for (q, file) in rest {
-            let name = q.rsplit('.').next().unwrap_or(q);
+            let name = short(q);
             let span = decl_span(db, *file, name);
-            let what = match title {
-                Some(t) => format!("the same title \"{t}\""),
-                None => "no title".to_string(),
+            let how = match title {
+                Some(t) => format!("under the same title \"{t}\""),
+                None => "without a title".to_string(),
             };
-            diags.push(
-                Diagnostic::warning(
-                    Code::DUPLICATE_CLAUSE,
-                    file.path(db),
-                    span,
-                    format!("rule `{name}` and `{first}` both implement {} with {what}", clauses.join(", ")),
-                )
-                .with_help("give each rule a distinct `title`, or merge them"),
-            );
+            let mut d = Diagnostic::warning(
+                Code::DUPLICATE_CLAUSE,
+                file.path(db),
+                span,
+                format!("rules `{first_name}` and `{name}` both implement {} {how}", clauses.join(", ")),
+            )
+            .with_label(format!("its findings read like those of `{first_name}`"))
+            .with_help("give each rule a distinct `title`, or merge them");
+            d = if first_file == file {
+                d.with_secondary(first_span, format!("`{first_name}` is declared here"))
+            } else {
+                d.with_secondary_in(first_file.path(db).clone(), first_span, format!("`{first_name}` is declared here"))
+            };
+            diags.push(d);
         }
     }
     diags
@@ -146,17 +154,21 @@ fn report_cycles(
                             cycle.iter().chain(std::iter::once(callee)).map(|q| format!("`{}`", short(q))).collect();
                         cycle.sort();
                         if reported.insert(cycle) {
-                            diags.push(
-                                Diagnostic::error(
-                                    code,
-                                    file.path(db),
-                                    span,
-                                    format!("{what}: {}", path_text.join(" → ")),
-                                )
-                                .with_label("this call closes the cycle")
-                                .with_note("Okite has no recursion, so that every policy terminates")
-                                .with_help("compute it with a quantifier (`any`, `count`, `sum`, …) instead"),
+                            let d = Diagnostic::error(
+                                code,
+                                file.path(db),
+                                span,
+                                format!("{what}: {}", path_text.join(" → ")),
                             );
+                            diags.push(if code == Code::RECURSION {
+                                d.with_label("this call closes the cycle")
+                                    .with_note("Okite has no recursion, so that every policy terminates")
+                                    .with_help("compute it with a quantifier (`any`, `count`, `sum`, …) instead")
+                            } else {
+                                d.with_label("this use closes the cycle")
+                                    .with_note("a constant is computed once, from literals and constants computed before it")
+                                    .with_help("write one of the values as a literal")
+                            });
                         }
                     }
                     _ => {}

@@ -27,15 +27,20 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     let len = name.chars().count();
     // Short names differ from everything by one edit; only a change of case counts for them.
     let limit = if len <= 2 { 0 } else { (len / 3).max(1) };
+    // Plausibility ignores case (`Date` for `date`); ranking does not, so that `sytem`
+    // suggests the variable `system` rather than the type `System`.
+    let lower = name.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     let mut prefix_hits = Vec::new();
     for c in candidates {
         if c == name {
             continue;
         }
-        let d = distance(&name.to_lowercase(), &c.to_lowercase());
-        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
-            best = Some((d, c));
+        if distance(&lower, &c.to_lowercase()) <= limit {
+            let d = distance(name, c);
+            if best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
+                best = Some((d, c));
+            }
         }
         if name.len() >= 3 && (c.starts_with(name) || c.ends_with(name)) {
             prefix_hits.push(c);
@@ -67,5 +72,8 @@ mod tests {
         assert_eq!(closest("zzz", fields), None);
         assert_eq!(closest("password", fields), None, "two fields start with it");
         assert_eq!(closest("exemption", fields), Some("password_exemption"));
+        assert_eq!(closest("sytem", ["System", "system"]), Some("system"));
+        assert_eq!(closest("Date", ["date", "data"]), Some("date"));
+        assert_eq!(closest("char_class", ["CharClass", "char_classes"]), Some("char_classes"));
     }
 }

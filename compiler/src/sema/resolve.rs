@@ -51,6 +51,19 @@ impl<'db> Resolver<'db> {
         self.sigs_of(qname)?.enum_(qname)
     }
 
+    /// The variant names of the enum called `qname`, read from its file's syntax tree (no
+    /// dependency on any file's signatures).
+    pub fn enum_variants_syntactic(&self, qname: &str) -> Option<Vec<String>> {
+        let (package, name) = qname.rsplit_once('.')?;
+        let def = package_index(self.db, self.db.workspace()).lookup(package, name).next()?;
+        crate::parse(self.db, def.file).file.items.iter().find_map(|item| match &item.kind {
+            crate::syntax::ast::ItemKind::Enum(e) if e.name.name == name => {
+                Some(e.variants.iter().map(|(_, v)| v.name.clone()).collect())
+            }
+            _ => None,
+        })
+    }
+
     /// The function called `qname`.
     pub fn fn_sig(&self, qname: &str) -> Option<&'db FnSig> {
         self.sigs_of(qname)?.func(qname)
@@ -136,7 +149,7 @@ impl<'db> Resolver<'db> {
                 diags.push(
                     Diagnostic::error(Code::AMBIGUOUS, &self.path, path.span, format!("`{}` is ambiguous", last.name))
                         .with_label(format!("could be {}", from.join(" or ")))
-                        .with_help("import it from one package only: `import PACKAGE.{NAME}`"),
+                        .with_help(ambiguity_help(&last.name, many.iter().copied())),
                 );
                 Ty::Error
             }
@@ -168,5 +181,13 @@ impl<'db> Resolver<'db> {
             }
         };
         if t.optional { base.optional() } else { base }
+    }
+}
+
+/// The help for an ambiguous name: a selective import of its first candidate.
+pub(crate) fn ambiguity_help<'a>(name: &str, candidates: impl IntoIterator<Item = &'a Def>) -> String {
+    match candidates.into_iter().next().and_then(|d| d.qname.rsplit_once('.')) {
+        Some((package, _)) => format!("import it from one package only, e.g. `import {package}.{{{name}}}`"),
+        None => "import it from one package only: `import PACKAGE.{NAME}`".to_string(),
     }
 }

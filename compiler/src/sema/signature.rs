@@ -194,15 +194,18 @@ fn collect(db: &dyn Db, file: SourceFile, diags: &mut Vec<Diagnostic>) -> Signat
                 let mut key = None;
                 for f in &rec.fields {
                     if fields.iter().any(|g| *g.name == *f.name.name) {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::DUPLICATE,
-                                &r.path,
-                                f.name.span,
-                                format!("field `{}` is declared twice", f.name.name),
-                            )
-                            .with_label("second declaration"),
-                        );
+                        let first = rec.fields.iter().find(|g| g.name.name == f.name.name).map(|g| g.name.span);
+                        let mut d = Diagnostic::error(
+                            Code::DUPLICATE,
+                            &r.path,
+                            f.name.span,
+                            format!("field `{}` is declared twice", f.name.name),
+                        )
+                        .with_label("second declaration");
+                        if let Some(first) = first {
+                            d = d.with_secondary(first, "first declared here");
+                        }
+                        diags.push(d);
                         continue;
                     }
                     let ty = r.resolve_type(&f.ty, diags);
@@ -248,15 +251,18 @@ fn collect(db: &dyn Db, file: SourceFile, diags: &mut Vec<Diagnostic>) -> Signat
                 let mut variants: Vec<(Arc<str>, String)> = Vec::new();
                 for (doc, v) in &e.variants {
                     if variants.iter().any(|(n, _)| **n == *v.name) {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::DUPLICATE,
-                                &r.path,
-                                v.span,
-                                format!("variant `{}` is declared twice", v.name),
-                            )
-                            .with_label("second declaration"),
-                        );
+                        let first = e.variants.iter().find(|(_, w)| w.name == v.name).map(|(_, w)| w.span);
+                        let mut d = Diagnostic::error(
+                            Code::DUPLICATE,
+                            &r.path,
+                            v.span,
+                            format!("variant `{}` is declared twice", v.name),
+                        )
+                        .with_label("second declaration");
+                        if let Some(first) = first {
+                            d = d.with_secondary(first, "first declared here");
+                        }
+                        diags.push(d);
                         continue;
                     }
                     variants.push((v.name.as_str().into(), doc.clone()));
@@ -273,6 +279,8 @@ fn collect(db: &dyn Db, file: SourceFile, diags: &mut Vec<Diagnostic>) -> Signat
                     Some(t) => r.resolve_type(t, diags),
                     None => match literal_const(&r, &c.value, None, &mut Vec::new()) {
                         Some((_, ty, _)) => ty,
+                        // An invalid literal (`2025-02-30`) is already reported.
+                        None if matches!(c.value.kind, ExprKind::Error) => Ty::Error,
                         None => {
                             diags.push(
                                 Diagnostic::error(
@@ -358,9 +366,11 @@ pub(crate) fn literal_const(
         ExprKind::Paren(inner) => return literal_const(r, inner, expected, diags),
         ExprKind::Name(n) => match expected.map(Ty::strip_optional) {
             Some(Ty::Enum(q)) => {
-                let sig = r.enum_sig(q)?;
-                match sig.variant(&n.name) {
-                    Some(v) => (Const::Enum(r.enum_placeholder(), v), Ty::Enum(q.clone())),
+                // Read the variants from syntax: going through `signatures` here would make the
+                // signatures of a file depend on themselves.
+                let variants = r.enum_variants_syntactic(q)?;
+                match variants.iter().position(|v| *v == n.name) {
+                    Some(v) => (Const::Enum(r.enum_placeholder(), v as u32), Ty::Enum(q.clone())),
                     None => return not_literal(r, span, diags),
                 }
             }

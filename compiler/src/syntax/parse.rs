@@ -98,9 +98,60 @@ struct Builder {
     errors: Vec<Diagnostic>,
 }
 
+/// The span of a pair, without trailing whitespace and comments.
+///
+/// pest skips trivia between the elements of a sequence even when what follows is an optional
+/// or repeated element that then matches nothing (`require x` then `(else …)?`), so such a
+/// pair's own span runs on over the blank lines and comments after it. Diagnostics would then
+/// underline them.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    Span::new(pair.as_span().start(), trimmed_end(pair))
+}
+
+/// Where the last token of `pair` ends. Recursion follows only the last child, so it is as deep
+/// as the tree, which the nesting guard bounds.
+fn trimmed_end(pair: &Pair<'_, Rule>) -> usize {
+    let end = pair.as_span().end();
+    let Some(last) = pair.clone().into_inner().last() else { return end };
+    let last_end = trimmed_end(&last);
+    match pair.get_input().get(last_end..end) {
+        Some(gap) if is_trivia(gap) => last_end,
+        _ => end,
+    }
+}
+
+/// Whether `text` is only whitespace and comments.
+fn is_trivia(mut text: &str) -> bool {
+    loop {
+        text = text.trim_start();
+        if let Some(rest) = text.strip_prefix("//") {
+            text = rest.split_once('\n').map_or("", |(_, after)| after);
+        } else if text.starts_with("/*") {
+            let mut depth = 0usize;
+            let mut i = 0;
+            let bytes = text.as_bytes();
+            while i < bytes.len() {
+                if bytes[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if bytes[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            if depth > 0 {
+                return false;
+            }
+            text = &text[i..];
+        } else {
+            return text.is_empty();
+        }
+    }
 }
 
 /// Children of a pair, for destructuring with `next()`.
@@ -207,6 +258,18 @@ impl Builder {
                     || e.starts_with("a duration");
             !matches!(e.as_str(), "`/*`" | "`//`" | "`///`" | "`_`") && !(describes_expr && starter)
         });
+        // After an operand, every operator would do: say so once rather than list a dozen
+        // symbols (of which only the first few would fit).
+        let operators = expected.iter().filter(|e| is_operator_token(e)).count();
+        let after_operand = operators >= 3;
+        if after_operand {
+            expected.retain(|e| !is_operator_token(e) && !matches!(e.as_str(), "`.`" | "`?.`" | "`[`"));
+            expected.push("an operator".to_string());
+        }
+        // `clause` also starts a rule statement.
+        if expected.iter().any(|e| e == "a rule statement") {
+            expected.retain(|e| e != "`clause`");
+        }
         expected.sort();
         expected.dedup();
         let found = describe_found(rest);
@@ -215,9 +278,18 @@ impl Builder {
             _ => format!("expected {}, found {found}", join_or(&expected)),
         };
         let len = found_len(rest);
-        Diagnostic::error(Code::SYNTAX, &self.path, Span::new(at, at + len), message)
+        let mut diag = Diagnostic::error(Code::SYNTAX, &self.path, Span::new(at, at + len), message)
             .with_label("unexpected here")
-            .with_note("parsing resumes at the next line that starts an item; the rest of the file is still checked")
+            .with_note("parsing resumes at the next line that starts an item; the rest of the file is still checked");
+        if after_operand && rest.starts_with('=') && !rest.starts_with("==") {
+            diag = diag.with_help("to compare two values, write `==`");
+        }
+        if expected.iter().any(|e| e == "`)`") {
+            if let Some(open) = unclosed_paren(chunk, pos) {
+                diag = diag.with_secondary(Span::new(offset + open, offset + open + 1), "this `(` is not closed");
+            }
+        }
+        diag
     }
 
     // -----------------------------------------------------------------------------------------
@@ -1057,7 +1129,16 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         | Rule::unless_stmt
         | Rule::let_stmt
         | Rule::require_stmt
-        | Rule::attest_stmt => "a rule statement",
+        | Rule::attest_stmt
+        | Rule::kw_title
+        | Rule::kw_severity
+        | Rule::kw_tags
+        | Rule::kw_when
+        | Rule::kw_for
+        | Rule::kw_unless
+        | Rule::kw_let
+        | Rule::kw_require
+        | Rule::kw_attest => "a rule statement",
         Rule::given_stmt | Rule::expect_stmt => "`given` or `expect`",
         Rule::field_decl => "a field",
         Rule::variant => "a variant",
@@ -1100,6 +1181,63 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::EOI => "end of file",
         _ => return None,
     })
+}
+
+/// Whether an expected-token description is an infix operator symbol.
+fn is_operator_token(e: &str) -> bool {
+    matches!(
+        e,
+        "`==`" | "`!=`" | "`<`" | "`<=`" | "`>`" | "`>=`" | "`??`" | "`+`" | "`-`" | "`|`" | "`*`" | "`/`" | "`%`" | "`&`"
+    )
+}
+
+/// The position in `chunk` of the innermost `(` still open at `pos`, skipping strings and
+/// comments.
+fn unclosed_paren(chunk: &str, pos: usize) -> Option<usize> {
+    let bytes = chunk.as_bytes();
+    let end = pos.min(bytes.len());
+    let mut open: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < end {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < end && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes[i..].starts_with(b"//") => {
+                while i < end && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes[i..].starts_with(b"/*") => {
+                let mut depth = 0usize;
+                while i < end {
+                    if bytes[i..].starts_with(b"/*") {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i..].starts_with(b"*/") {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'(' => open.push(i),
+            b')' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop()
 }
 
 fn join_or(items: &[String]) -> String {

@@ -6,6 +6,7 @@ use super::{Checker, Context, TExpr};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::{DefKind, did_you_mean};
 use crate::sema::builtins;
+use crate::sema::resolve::ambiguity_help;
 use crate::sema::ty::{Fit, QName, Ty};
 use crate::span::Span;
 use crate::syntax::ast::{Arg, BinaryOp, Expr, ExprKind, Ident, Path, StrPart, UnaryOp};
@@ -122,7 +123,10 @@ impl Checker<'_> {
             }
             ExprKind::Record(path, fields) => self.record_literal(path, fields),
             ExprKind::Paren(inner) => self.expr(inner, expected),
-            ExprKind::Error => self.error_expr(),
+            ExprKind::Error => {
+                self.item_has_broken_expr = true;
+                self.error_expr()
+            }
         }
     }
 
@@ -237,9 +241,22 @@ impl Checker<'_> {
                     self.error_expr()
                 }
             },
+            // Where a type that failed to resolve is expected (an ambiguous enum), a bare variant
+            // of an enum in scope is taken as meant: the failure is already reported.
+            [] if matches!(expected.map(Ty::strip_optional), Some(Ty::Error)) && self.is_variant_in_scope(&id.name) => {
+                self.error_expr()
+            }
             [] => {
+                // Values only: a type or rule name is never what was meant here.
                 let mut candidates: Vec<String> = self.visible_names().iter().map(|n| n.to_string()).collect();
-                candidates.extend(self.r.scope.all_names().map(String::from));
+                candidates.extend(
+                    self.r
+                        .scope
+                        .names
+                        .iter()
+                        .filter(|(_, defs)| defs.iter().any(|d| matches!(d.kind, DefKind::Const | DefKind::Enum)))
+                        .map(|(n, _)| n.to_string()),
+                );
                 if let Some(q) = expected.and_then(expected_enum) {
                     if let Some(sig) = self.r.enum_sig(&q) {
                         candidates.extend(sig.variants.iter().map(|(v, _)| v.to_string()));
@@ -262,11 +279,18 @@ impl Checker<'_> {
                 self.push(
                     self.error(Code::AMBIGUOUS, id.span, format!("`{}` is ambiguous", id.name))
                         .with_label(format!("could be {}", from.join(" or ")))
-                        .with_help("import it from one package only: `import PACKAGE.{NAME}`"),
+                        .with_help(ambiguity_help(&id.name, many)),
                 );
                 self.error_expr()
             }
         }
+    }
+
+    /// Whether `name` is a variant of some enum visible in this file.
+    fn is_variant_in_scope(&self, name: &str) -> bool {
+        self.r.scope.names.values().flatten().filter(|d| d.kind == DefKind::Enum).any(|d| {
+            self.r.enum_sig(&d.qname).is_some_and(|sig| sig.variant(name).is_some())
+        })
     }
 
     fn field(&mut self, base: &Expr, name: &Ident, optional: bool) -> TExpr {
@@ -494,13 +518,7 @@ impl Checker<'_> {
             return self.error_expr();
         }
         let Some(ty) = a.ty.join(&b.ty) else {
-            let (at, bt) = (a.ty.clone(), b.ty.clone());
-            self.push(
-                Diagnostic::error(Code::MISMATCH, &self.r.path, span, format!("cannot compare `{at}` with `{bt}`"))
-                    .with_label(format!("`{at}` on the left, `{bt}` on the right"))
-                    .with_help("both sides of `==` must have the same type"),
-            );
-            return self.error_expr();
+            return self.compare_mismatch(if negate { BinaryOp::Ne } else { BinaryOp::Eq }, &a.ty, &b.ty, span);
         };
         let a = self.coerce(a, &ty, l.span);
         let b = self.coerce(b, &ty, r.span);
@@ -531,9 +549,7 @@ impl Checker<'_> {
             }
         }
         if let (Ty::Set(_), Ty::Set(_)) = (&a.ty, &b.ty) {
-            let Some(ty) = a.ty.join(&b.ty) else {
-                return self.mismatch_operands(op, &a.ty.clone(), &b.ty.clone(), span);
-            };
+            let Some(ty) = a.ty.join(&b.ty) else { return self.compare_mismatch(op, &a.ty, &b.ty, span) };
             let setop = match op {
                 BinaryOp::Le => BinOp::SetSubset,
                 BinaryOp::Ge => BinOp::SetSuperset,
@@ -549,7 +565,7 @@ impl Checker<'_> {
             let b = self.coerce(b, &ty, r.span);
             return self.bin(&Ty::Bool, setop, a, b);
         }
-        let Some(ty) = a.ty.join(&b.ty) else { return self.mismatch_operands(op, &a.ty.clone(), &b.ty.clone(), span) };
+        let Some(ty) = a.ty.join(&b.ty) else { return self.compare_mismatch(op, &a.ty, &b.ty, span) };
         let kind = match ty {
             Ty::Int | Ty::Decimal | Ty::Date => OrdKind::Int,
             Ty::Duration => OrdKind::Duration,
@@ -567,6 +583,17 @@ impl Checker<'_> {
         self.bin(&Ty::Bool, op, a, b)
     }
 
+    /// Two sides of a comparison with different types (E0020; an operator that does not apply to
+    /// one type is E0022).
+    fn compare_mismatch(&mut self, op: BinaryOp, a: &Ty, b: &Ty, span: Span) -> TExpr {
+        self.push(
+            Diagnostic::error(Code::MISMATCH, &self.r.path, span, format!("cannot compare `{a}` with `{b}`"))
+                .with_label(format!("`{a}` on the left, `{b}` on the right"))
+                .with_help(format!("both sides of `{}` must have the same type", op.token())),
+        );
+        self.error_expr()
+    }
+
     fn mismatch_operands(&mut self, op: BinaryOp, a: &Ty, b: &Ty, span: Span) -> TExpr {
         self.push(
             Diagnostic::error(
@@ -582,12 +609,22 @@ impl Checker<'_> {
     }
 
     fn membership(&mut self, negate: bool, l: &Expr, r: &Expr) -> TExpr {
-        let coll = self.expr(r, None);
+        // `a.kind in {shared, privileged}`: the element decides what the bare variants are.
+        let (coll, checked_element) = if self.is_unresolved_bare_name(r) {
+            let x = self.expr(l, None);
+            let el = Box::new(x.ty.strip_optional().clone());
+            let hint = if is_set_literal(r) { Ty::Set(el) } else { Ty::List(el) };
+            (self.expr(r, Some(&hint)), Some(x))
+        } else {
+            (self.expr(r, None), None)
+        };
         let (el, is_set) = match &coll.ty {
             Ty::List(el) => ((**el).clone(), false),
             Ty::Set(el) => ((**el).clone(), true),
             t if t.is_error() => {
-                self.expr(l, None);
+                if checked_element.is_none() {
+                    self.expr(l, None);
+                }
                 return self.error_expr();
             }
             t => {
@@ -606,7 +643,10 @@ impl Checker<'_> {
                 return self.error_expr();
             }
         };
-        let x = self.expr(l, Some(&el));
+        let x = match checked_element {
+            Some(x) => x,
+            None => self.expr(l, Some(&el)),
+        };
         // `none` is in no collection, so an optional element is fine.
         let want = if x.ty.is_optional() { el.clone().optional() } else { el };
         let x = self.coerce(x, &want, l.span);
@@ -717,10 +757,12 @@ impl Checker<'_> {
                 );
                 return self.error_expr();
             }
-            [_, _, ..] => {
+            many @ [_, _, ..] => {
+                let from: Vec<String> = many.iter().map(|d| format!("`{}`", d.qname)).collect();
                 self.push(
                     self.error(Code::AMBIGUOUS, name.span, format!("`{}` is ambiguous", name.name))
-                        .with_help("import it from one package only: `import PACKAGE.{NAME}`"),
+                        .with_label(format!("could be {}", from.join(" or ")))
+                        .with_help(ambiguity_help(&name.name, many)),
                 );
                 return self.error_expr();
             }
@@ -764,6 +806,9 @@ impl Checker<'_> {
     }
 
     fn user_call(&mut self, q: &QName, name: &Ident, args: &[Arg], span: Span) -> TExpr {
+        // Recorded before any error, so that a wrong call does not also make the function
+        // "never used".
+        let fid = self.fn_id(q, name.span);
         if self.context == Context::Constant {
             self.push(
                 self.error(Code::CONST_VALUE, name.span, "constants cannot call functions")
@@ -816,7 +861,7 @@ impl Checker<'_> {
                         self.error(
                             Code::ARGUMENTS,
                             a.value.span,
-                            format!("`{}` takes {} argument(s)", name.name, params.len()),
+                            format!("`{}` takes {}", name.name, plural(params.len(), "argument")),
                         )
                         .with_label("extra argument"),
                     );
@@ -831,7 +876,7 @@ impl Checker<'_> {
                 None => {
                     self.push(
                         self.error(Code::ARGUMENTS, span, format!("missing argument `{pname}: {pty}`"))
-                            .with_label(format!("`{}` takes {} argument(s)", name.name, params.len())),
+                            .with_label(format!("`{}` takes {}", name.name, plural(params.len(), "argument"))),
                     );
                     ok = false;
                 }
@@ -840,7 +885,6 @@ impl Checker<'_> {
         if !ok {
             return self.error_expr();
         }
-        let fid = self.fn_id(q, name.span);
         self.node(&ret, IrKind::Call { func: fid, args: irs })
     }
 
@@ -1087,17 +1131,22 @@ impl Checker<'_> {
         };
         let Some(sig) = self.r.record_sig(&q) else { return self.error_expr() };
         let mut given: Vec<Option<(&Ident, &Expr)>> = vec![None; sig.fields.len()];
+        // Fields an unknown field name was taken for (`min_lenght` → `min_length`): not also
+        // reported missing.
+        let mut suggested: Vec<&str> = Vec::new();
         let mut ok = true;
         for (fname, value) in fields {
             match sig.field(&fname.name) {
                 Some((i, _)) => {
-                    if given[i as usize].is_some() {
-                        self.push(self.error(
-                            Code::RECORD_LITERAL,
-                            fname.span,
-                            format!("field `{}` given twice", fname.name),
-                        ));
+                    if let Some((first, _)) = given[i as usize] {
+                        self.push(
+                            self.error(Code::RECORD_LITERAL, fname.span, format!("field `{}` given twice", fname.name))
+                                .with_label("second value")
+                                .with_secondary(first.span, "first given here"),
+                        );
+                        self.expr(value, None);
                         ok = false;
+                        continue;
                     }
                     given[i as usize] = Some((fname, value));
                 }
@@ -1115,6 +1164,7 @@ impl Checker<'_> {
                             fname.span,
                             c.to_string(),
                         );
+                        suggested.push(c);
                     }
                     self.push(d);
                     self.expr(value, None);
@@ -1133,6 +1183,7 @@ impl Checker<'_> {
                         irs.push(self.node(&f.ty, IrKind::Const(c)).ir);
                     }
                     (None, true) => irs.push(self.node(&f.ty, IrKind::Const(Const::None)).ir),
+                    (None, false) if suggested.contains(&&*f.name) => {}
                     (None, false) => missing.push(format!("`{}: {}`", f.name, f.ty)),
                 },
             }
@@ -1163,6 +1214,20 @@ impl Checker<'_> {
             _ => c.clone(),
         }
     }
+}
+
+/// Whether `e` is a set literal, parentheses aside.
+fn is_set_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Set(_) => true,
+        ExprKind::Paren(inner) => is_set_literal(inner),
+        _ => false,
+    }
+}
+
+/// `1 argument`, `2 arguments`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 /// The enum a bare name would be a variant of, where `t` is expected.

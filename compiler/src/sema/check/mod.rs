@@ -79,7 +79,11 @@ pub struct CheckedFile {
 pub fn check_file(db: &dyn Db, file: SourceFile) -> CheckedFile {
     let parsed = crate::parse(db, file);
     let mut cx = Checker::new(db, file);
-    cx.diags.extend(parsed.errors.iter().cloned());
+    // In a file that is not UTF-8 the undecodable bytes became U+FFFD, and the ASCII bytes
+    // among them (the second byte of a Shift_JIS character may be `{` or `\`) break strings
+    // and comments apart: its syntax errors are consequences of E0001, reported alone.
+    let not_utf8 = file.utf8_error(db).is_some();
+    cx.diags.extend(parsed.errors.iter().filter(|d| !not_utf8 || d.code == Code::INVALID_UTF8).cloned());
     cx.diags.extend(file_signatures(db, file).diagnostics.iter().cloned());
     cx.check_package_and_imports(&parsed.file);
     for item in &parsed.file.items {
@@ -142,6 +146,10 @@ pub(crate) struct Checker<'db> {
     /// The item being checked, for call edges.
     current: QName,
     pub context: Context,
+    /// Where the current item's diagnostics start in `diags`.
+    item_diags_start: usize,
+    /// Whether the current item contains an expression the parser could not build.
+    pub item_has_broken_expr: bool,
 }
 
 impl<'db> Checker<'db> {
@@ -157,6 +165,8 @@ impl<'db> Checker<'db> {
             visible: Vec::new(),
             current: "".into(),
             context: Context::Normal,
+            item_diags_start: 0,
+            item_has_broken_expr: false,
         }
     }
 
@@ -190,15 +200,23 @@ impl<'db> Checker<'db> {
         self.visible.clear();
         self.current = qname;
         self.context = context;
+        self.item_diags_start = self.diags.len();
+        self.item_has_broken_expr = false;
     }
 
     /// Ends the item: reports unused variables and returns the frame.
+    ///
+    /// An item with errors gets no unused-variable warnings: the variable is often used in the
+    /// very expression that failed (a misspelt use, a skipped expression), so the warning would
+    /// only repeat the error.
     pub(crate) fn end_item(&mut self) -> Vec<LocalDef> {
         let locals = std::mem::take(&mut self.locals);
         self.visible.clear();
+        let item_failed =
+            self.item_has_broken_expr || self.diags.get(self.item_diags_start..).is_some_and(|ds| ds.iter().any(Diagnostic::is_error));
         let mut defs = Vec::with_capacity(locals.len());
         for l in locals {
-            if l.warn_unused && !l.used && !l.name.starts_with('_') {
+            if l.warn_unused && !l.used && !l.name.starts_with('_') && !item_failed {
                 self.diags.push(
                     Diagnostic::warning(
                         Code::UNUSED_VARIABLE,

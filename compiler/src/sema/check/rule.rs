@@ -62,7 +62,15 @@ impl Checker<'_> {
                                     format!("no clause `{}` in the guideline index", id.value),
                                 )
                                 .with_label("unknown clause id");
-                                if let Some(c) = closest(&id.value, known.iter().map(|k| &**k)) {
+                                // `14（8）`, typed with an IME, for `14(8)`.
+                                let halfwidth: String = id.value.chars().map(to_halfwidth).collect();
+                                let suggestion = if known.contains(halfwidth.as_str()) {
+                                    d = d.with_note("the id is written with full-width characters");
+                                    Some(halfwidth.as_str())
+                                } else {
+                                    closest(&id.value, known.iter().map(|k| &**k))
+                                };
+                                if let Some(c) = suggestion {
                                     d = d.with_help(format!("did you mean `{c}`?")).with_fix(
                                         format!("replace with `{c}`"),
                                         id.span,
@@ -389,6 +397,15 @@ impl Checker<'_> {
 fn placeholder_attest(cx: &mut Checker<'_>) -> AttestSpec {
     let source = cx.error_expr().ir;
     AttestSpec { every: Duration::months(12), source, clause_field: 0, on_field: 0, by: None, by_text: None }
+}
+
+/// The ASCII form of a full-width ASCII character (`（` → `(`), other characters unchanged.
+fn to_halfwidth(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
 }
 
 fn short(q: &str) -> &str {

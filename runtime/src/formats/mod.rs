@@ -1,0 +1,49 @@
+//! Writing reports: JSON (the documented, versioned format), a terminal summary for officers,
+//! JUnit XML for CI systems and SARIF 2.1.0 for code-scanning tools.
+//!
+//! Every writer streams: it is given the snapshots one at a time, in order, so a batch of
+//! thousands of facilities never has to be held in memory.
+
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use std::io::{self, Write};
+
+use okite_ir::Program;
+
+pub use human::Human;
+pub use json::Json;
+pub use junit::Junit;
+pub use sarif::Sarif;
+
+use crate::report::{PolicyInfo, SnapshotReport};
+
+/// A report format.
+pub trait ReportWriter {
+    /// Called once, before any snapshot.
+    fn begin(&mut self, out: &mut dyn Write, policy: &PolicyInfo, program: &Program) -> io::Result<()>;
+    /// Called once per snapshot, in input order.
+    fn snapshot(&mut self, out: &mut dyn Write, report: &SnapshotReport, program: &Program) -> io::Result<()>;
+    /// Called once, after the last snapshot.
+    fn end(&mut self, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Escapes text for XML attributes and content.
+pub(crate) fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry other control characters at all, not even as references.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
