@@ -58,6 +58,17 @@ pub enum Command {
     },
     /// Evaluate fact snapshots (exit 0 nothing fails, 1 a rule fails, 2 usage or input errors).
     Eval(EvalArgs),
+    /// Run the policies' `test` blocks (exit 0 all pass, 1 a test fails, 2 usage).
+    Test {
+        /// Files or directories of `.okite` files [default: policies/].
+        paths: Vec<PathBuf>,
+        /// Report the rules no test exercises.
+        #[arg(long)]
+        coverage: bool,
+        /// With --coverage: fail unless at least this percentage of rules is exercised.
+        #[arg(long, requires = "coverage")]
+        threshold: Option<f64>,
+    },
     /// Compile a policy set into a bundle the runtime loads without the compiler.
     Build {
         /// The policy sources [default: the built-in Hachioji set].
@@ -65,6 +76,22 @@ pub enum Command {
         /// Where to write the bundle.
         #[arg(short, long)]
         output: PathBuf,
+    },
+    /// Print the JSON Schema of the policy set's snapshots.
+    Schema {
+        /// The policy set [default: the built-in Hachioji set].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// List the guideline's clauses and the rules implementing them (exit 1 when a normative
+    /// clause has no rule).
+    Clauses {
+        /// The policy set [default: the built-in Hachioji set].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+        format: CheckFormat,
     },
     /// Explain a diagnostic code, e.g. `okite explain E0020`.
     Explain {

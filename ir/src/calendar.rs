@@ -59,7 +59,7 @@ impl Date {
     /// Adds a calendar duration: months first (clamping to the end of the month, so
     /// 2024-03-31 - 1m is 2024-02-29), then days. `None` when the result leaves the supported
     /// range.
-    pub fn add(self, d: Duration) -> Option<Date> {
+    pub fn checked_add(self, d: Duration) -> Option<Date> {
         let (y, m, day) = self.ymd();
         let total = i64::from(y) * 12 + i64::from(m) - 1 + i64::from(d.months);
         let ny = i32::try_from(total.div_euclid(12)).ok()?;
@@ -76,8 +76,8 @@ impl Date {
     }
 
     /// Subtracts a calendar duration; see [`Date::add`].
-    pub fn sub(self, d: Duration) -> Option<Date> {
-        self.add(Duration { months: d.months.checked_neg()?, days: d.days.checked_neg()? })
+    pub fn checked_sub(self, d: Duration) -> Option<Date> {
+        self.checked_add(Duration { months: d.months.checked_neg()?, days: d.days.checked_neg()? })
     }
 
     /// The Japanese fiscal year (年度) the date falls in: April to March, named by the year
@@ -228,11 +228,11 @@ mod tests {
     #[test]
     fn calendar_arithmetic_clamps_to_month_end() {
         let d = Date::parse_iso("2024-03-31").unwrap();
-        assert_eq!(d.sub(Duration::months(1)).unwrap().to_string(), "2024-02-29");
-        assert_eq!(d.sub(Duration::months(12)).unwrap().to_string(), "2023-03-31");
+        assert_eq!(d.checked_sub(Duration::months(1)).unwrap().to_string(), "2024-02-29");
+        assert_eq!(d.checked_sub(Duration::months(12)).unwrap().to_string(), "2023-03-31");
         let leap = Date::parse_iso("2024-02-29").unwrap();
-        assert_eq!(leap.add(Duration::months(12)).unwrap().to_string(), "2025-02-28");
-        assert_eq!(d.add(Duration::days(1)).unwrap().to_string(), "2024-04-01");
+        assert_eq!(leap.checked_add(Duration::months(12)).unwrap().to_string(), "2025-02-28");
+        assert_eq!(d.checked_add(Duration::days(1)).unwrap().to_string(), "2024-04-01");
     }
 
     #[test]

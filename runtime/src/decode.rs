@@ -25,8 +25,11 @@ pub struct InputIssue {
 
 impl fmt::Display for InputIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() { "/" } else { &self.path };
-        write!(f, "{path}: {}", self.message)
+        if self.path.is_empty() {
+            // The whole document (a syntax error, or a root of the wrong shape).
+            return f.write_str(&self.message);
+        }
+        write!(f, "{}: {}", self.path, self.message)
     }
 }
 

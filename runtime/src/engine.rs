@@ -62,6 +62,15 @@ pub struct Prepared {
     pub records: Vec<RecordInfo>,
     /// Decoding tables per enum.
     pub enums: Vec<EnumInfo>,
+    /// The shared empty list of the engine's heap.
+    pub empty_list: Word,
+}
+
+impl Prepared {
+    /// The shared empty list.
+    pub fn heap_empty_list(&self) -> Word {
+        self.empty_list
+    }
 }
 
 /// Why a policy set could not be loaded.
@@ -215,7 +224,16 @@ impl Engine {
             })
             .collect();
         let mut prepared =
-            Prepared { program, heap: Heap::default(), consts: Vec::new(), fns: Vec::new(), rules: Vec::new(), records, enums };
+            Prepared {
+            program,
+            heap: Heap::default(),
+            consts: Vec::new(),
+            fns: Vec::new(),
+            rules: Vec::new(),
+            records,
+            enums,
+            empty_list: NONE,
+        };
 
         // Constants, in order, each evaluated with the heap under construction as scratch so
         // that the lists and strings they make stay in the engine's heap.
@@ -224,7 +242,7 @@ impl Engine {
         let mut consts: Vec<Word> = Vec::with_capacity(prepared.program.consts.len());
         let empty_heap = Heap::default();
         for c in &prepared.program.consts {
-            let node = Lowerer { heap: &mut heap, consts: &consts, empty_list: empty }.expr(&c.value);
+            let node = Lowerer { heap: &mut heap, below: &[], consts: &consts, empty_list: empty }.expr(&c.value);
             let mut m = Machine::with_scratch(&prepared, &empty_heap, std::mem::take(&mut heap), CONST_BUDGET);
             m.enter_frame(c.locals.len());
             let value = m.eval(&node);
@@ -234,7 +252,7 @@ impl Engine {
                 Err(e) => return Err(LoadError::Constant { name: c.name.clone(), reason: e.to_string() }),
             }
         }
-        let mut lower = Lowerer { heap: &mut heap, consts: &consts, empty_list: empty };
+        let mut lower = Lowerer { heap: &mut heap, below: &[], consts: &consts, empty_list: empty };
         let fns = prepared.program.functions.iter().map(|f| lower.function(f)).collect();
         let rules = prepared.program.rules.iter().map(|r| lower.rule(r)).collect();
         let defaults: Vec<Vec<Option<Word>>> = prepared
@@ -252,6 +270,7 @@ impl Engine {
         prepared.rules = rules;
         prepared.consts = consts;
         prepared.heap = heap;
+        prepared.empty_list = empty;
         Ok(Engine { inner: Arc::new(prepared) })
     }
 

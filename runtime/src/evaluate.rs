@@ -171,11 +171,10 @@ fn loops(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, k: usize, explain_al
             let items = m.elems(list);
             for &x in items.iter() {
                 m.set_local(*var, x);
-                if let Some(f) = filter {
-                    if m.eval(f)? != 1 {
+                if let Some(f) = filter
+                    && m.eval(f)? != 1 {
                         continue;
                     }
-                }
                 loops(m, rule, plan, k + 1, explain_all, run)?;
             }
             Ok(())
@@ -325,11 +324,10 @@ fn attest(
         if !matches {
             continue;
         }
-        if let Some((f, role)) = by {
-            if m.field(a, f) != role {
+        if let Some((f, role)) = by
+            && m.field(a, f) != role {
                 continue;
             }
-        }
         let on = word::to_date(m.field(a, on_field));
         if on > as_of {
             continue;
@@ -345,7 +343,7 @@ fn attest(
     let by_text = role.map(|r| format!(" by {r}")).unwrap_or_default();
     let subject = m.with_view(|v| latest.and_then(|(_, a)| pointer(m.program(), m.snap, v.record_origin(a)))).unwrap_or_default();
     result.subjects = SubjectCounts { total: 1, ..SubjectCounts::default() };
-    let fresh_from = as_of.sub(every);
+    let fresh_from = as_of.checked_sub(every);
     match latest {
         Some((on, _)) if fresh_from.is_some_and(|from| on > from) => {
             result.outcome = Outcome::Pass;
@@ -354,8 +352,8 @@ fn attest(
         }
         Some((on, _)) => {
             result.outcome = Outcome::Manual;
-            result.reason = Some(format!("attestation is stale: last attested{by_text} on {on}, more than {every} before {as_of}"));
-            result.notes.push(SubjectNote { subject, subject_label: None, outcome: Outcome::Manual, reason: "stale attestation".into() });
+            let at = if subject.is_empty() { String::new() } else { format!(" ({subject})") };
+            result.reason = Some(format!("attestation is stale: last attested{by_text} on {on}{at}, more than {every} before {as_of}"));
         }
         None => {
             result.outcome = Outcome::Manual;

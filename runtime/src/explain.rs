@@ -167,11 +167,10 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             let mut considered = 0usize;
             for (i, &x) in items.iter().enumerate() {
                 m.set_local(var.0, x);
-                if let (Some(_), Some(fnode)) = (filter, fnode) {
-                    if m.eval(fnode).ok() != Some(1) {
+                if let (Some(_), Some(fnode)) = (filter, fnode)
+                    && m.eval(fnode).ok() != Some(1) {
                         continue;
                     }
-                }
                 considered += 1;
                 let holds = match bn {
                     Some(b) => m.eval(b).ok() == Some(1),

@@ -30,14 +30,17 @@ mod machine;
 mod plan;
 mod render;
 pub mod formats;
+mod json_schema;
 pub mod report;
 mod strings;
+pub mod testing;
 pub mod waivers;
 mod word;
 
 pub use decode::{DecodeOptions, InputIssue};
 pub use engine::{Engine, EvalOptions, InputError, LoadError, Snapshot};
 pub use report::{Explanation, Finding, Outcome, PolicyInfo, Report, RuleResult, SnapshotReport, Status, Summary};
+pub use json_schema::json_schema;
 pub use waivers::Waivers;
 
 /// Engines and snapshots are shared across threads.

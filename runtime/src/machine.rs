@@ -406,8 +406,8 @@ impl<'a> Machine<'a> {
                 }
                 word::to_decimal(a).checked_div(word::to_decimal(b)).and_then(word::from_decimal).ok_or(ovf("/"))?
             }
-            DateAddDur => word::from_date(word::to_date(a).add(word::to_duration(b)).ok_or(Fault::DateRange)?),
-            DateSubDur => word::from_date(word::to_date(a).sub(word::to_duration(b)).ok_or(Fault::DateRange)?),
+            DateAddDur => word::from_date(word::to_date(a).checked_add(word::to_duration(b)).ok_or(Fault::DateRange)?),
+            DateSubDur => word::from_date(word::to_date(a).checked_sub(word::to_duration(b)).ok_or(Fault::DateRange)?),
             DateSubDate => {
                 let days = word::to_date(a).0.checked_sub(word::to_date(b).0).ok_or(ovf("-"))?;
                 word::from_duration(okite_ir::Duration::days(days)).ok_or(ovf("-"))?
@@ -589,11 +589,10 @@ impl<'a> Machine<'a> {
         for &x in items.iter() {
             self.step()?;
             self.set_local(var, x);
-            if let Some(f) = filter {
-                if self.eval(f)? != 1 {
+            if let Some(f) = filter
+                && self.eval(f)? != 1 {
                     continue;
                 }
-            }
             match kind {
                 QuantKind::Any | QuantKind::All | QuantKind::None => {
                     let v = match body {

@@ -153,8 +153,10 @@ pub enum StmtPlan {
 
 /// Lowers IR into plans, interning string constants into the engine's heap.
 pub struct Lowerer<'a> {
-    /// The engine's heap (strings, constant lists).
+    /// The heap receiving string constants: the engine's, or one stacked on it.
     pub heap: &'a mut Heap,
+    /// The string layers below `heap` (empty for the engine's own heap).
+    pub below: &'a [&'a crate::strings::Interner],
     /// Values of the constants evaluated so far.
     pub consts: &'a [Word],
     /// The shared empty list.
@@ -174,7 +176,7 @@ impl Lowerer<'_> {
             Const::Bool(b) => word::from_bool(*b),
             Const::Int(i) => word::from_int(*i).unwrap_or(NONE),
             Const::Decimal(d) => word::from_decimal(*d).unwrap_or(NONE),
-            Const::Str(s) => Word::from(self.heap.strings.intern(&[], s)),
+            Const::Str(s) => Word::from(self.heap.strings.intern(self.below, s)),
             Const::Date(d) => word::from_date(*d),
             Const::Duration(d) => word::from_duration(*d).unwrap_or(NONE),
             Const::Enum(_, v) => Word::from(*v),

@@ -2,8 +2,11 @@
 
 mod build;
 mod check;
+mod clauses;
 mod eval;
 mod explain;
+mod schema;
+mod test;
 
 use crate::args::{Cli, Command};
 use crate::output::Exit;
@@ -15,5 +18,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(&args, cli.color),
         Command::Build { path, output } => build::run(path.as_deref(), &output, cli.color),
         Command::Explain { code } => explain::run(&code),
+        Command::Schema { policy } => schema::run(policy.as_deref(), cli.color),
+        Command::Clauses { policy, format } => clauses::run(policy.as_deref(), format, cli.color),
+        Command::Test { paths, coverage, threshold } => test::run(&paths, coverage, threshold, cli.color),
     }
 }

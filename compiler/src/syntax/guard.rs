@@ -26,14 +26,38 @@ pub fn starts_item(text: &[u8], at: usize) -> bool {
     })
 }
 
-/// Finds item chunks nested deeper than [`MAX_NESTING`]. Returns, for each, the chunk and the
-/// position of its first bracket beyond the limit.
-pub fn find_too_deep(text: &str) -> Vec<(Span, usize)> {
+/// What is nested too deeply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    /// `(`, `[` and `{`, in code and in interpolated strings.
+    Brackets,
+    /// `list<` and `set<`.
+    Types,
+    /// `/*` inside `/*`.
+    Comments,
+}
+
+/// An item chunk nested deeper than [`MAX_NESTING`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooDeep {
+    /// The chunk, from a line that starts an item to the next.
+    pub chunk: Span,
+    /// The first opening beyond the limit.
+    pub at: usize,
+    /// What it opens.
+    pub what: Nesting,
+}
+
+/// Finds the item chunks nested deeper than [`MAX_NESTING`].
+pub fn find_too_deep(text: &str) -> Vec<TooDeep> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut chunk_start = 0usize;
     let mut depth = 0usize;
-    let mut deep_at: Option<usize> = None;
+    // `>` is also an operator, so it closes a type only while one is open: a comparison can make
+    // this count too low (the parser's own stack guard then still applies), never too high.
+    let mut type_depth = 0usize;
+    let mut deep_at: Option<(usize, Nesting)> = None;
     let mut comment_depth = 0usize;
     let mut in_string = false;
     let mut in_line_comment = false;
@@ -44,11 +68,12 @@ pub fn find_too_deep(text: &str) -> Vec<(Span, usize)> {
             in_line_comment = false;
             in_string = false;
             if starts_item(bytes, i + 1) {
-                if let Some(at) = deep_at.take() {
-                    out.push((Span::new(chunk_start, i), at));
+                if let Some((at, what)) = deep_at.take() {
+                    out.push(TooDeep { chunk: Span::new(chunk_start, i), at, what });
                 }
                 chunk_start = i + 1;
                 depth = 0;
+                type_depth = 0;
                 comment_depth = 0;
             }
             i += 1;
@@ -64,6 +89,9 @@ pub fn find_too_deep(text: &str) -> Vec<(Span, usize)> {
                 i += 2;
             } else if bytes[i..].starts_with(b"/*") {
                 comment_depth += 1;
+                if comment_depth > MAX_NESTING {
+                    deep_at.get_or_insert((i, Nesting::Comments));
+                }
                 i += 2;
             } else {
                 i += 1;
@@ -90,25 +118,45 @@ pub fn find_too_deep(text: &str) -> Vec<(Span, usize)> {
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_NESTING && deep_at.is_none() {
-                    deep_at = Some(i);
+                if depth > MAX_NESTING {
+                    deep_at.get_or_insert((i, Nesting::Brackets));
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'<' if opens_type(bytes, i) => {
+                type_depth += 1;
+                if type_depth > MAX_NESTING {
+                    deep_at.get_or_insert((i, Nesting::Types));
+                }
+            }
+            b'>' => type_depth = type_depth.saturating_sub(1),
             _ => {}
         }
         i += 1;
     }
-    if let Some(at) = deep_at {
-        out.push((Span::new(chunk_start, bytes.len()), at));
+    if let Some((at, what)) = deep_at {
+        out.push(TooDeep { chunk: Span::new(chunk_start, bytes.len()), at, what });
     }
     out
 }
 
+/// Whether the `<` at `at` follows `list` or `set` (spaces allowed between).
+fn opens_type(bytes: &[u8], at: usize) -> bool {
+    let before = bytes.get(..at).unwrap_or(&[]);
+    let word_end = before.iter().rposition(|b| *b != b' ' && *b != b'\t').map_or(0, |p| p + 1);
+    let word = &before[..word_end];
+    ["list", "set"].iter().any(|kw| {
+        word.ends_with(kw.as_bytes()) && {
+            let start = word.len() - kw.len();
+            start == 0 || !(word[start - 1].is_ascii_alphanumeric() || word[start - 1] == b'_')
+        }
+    })
+}
+
 /// `text` with the given chunks replaced by spaces (newlines kept, so lines stay put).
-pub fn blank_out(text: &str, chunks: &[(Span, usize)]) -> String {
+pub fn blank_out(text: &str, chunks: &[TooDeep]) -> String {
     let mut bytes = text.as_bytes().to_vec();
-    for (span, _) in chunks {
+    for TooDeep { chunk: span, .. } in chunks {
         for b in bytes.iter_mut().take(span.end as usize).skip(span.start as usize) {
             if *b != b'\n' {
                 *b = b' ';
@@ -129,11 +177,22 @@ mod tests {
         let text = format!("rule a {{ require true }}\nrule b {{ require {deep} }}\nrule c {{ require true }}\n");
         let found = find_too_deep(&text);
         assert_eq!(found.len(), 1);
-        let (span, _) = found[0];
+        let span = found[0].chunk;
+        assert_eq!(found[0].what, Nesting::Brackets);
         assert!(text[span.range()].starts_with("rule b"));
         let blanked = blank_out(&text, &found);
         assert!(blanked.contains("rule a") && blanked.contains("rule c") && !blanked.contains("rule b"));
         assert_eq!(blanked.len(), text.len());
+    }
+
+    #[test]
+    fn finds_deep_types_and_comments() {
+        let types = format!("type T {{\n  xs: {}int{}\n}}\n", "list <".repeat(MAX_NESTING + 1), ">".repeat(MAX_NESTING + 1));
+        assert_eq!(find_too_deep(&types).iter().map(|d| d.what).collect::<Vec<_>>(), [Nesting::Types]);
+        let comparisons = format!("rule r {{ require {} }}", "a < b and ".repeat(2 * MAX_NESTING));
+        assert!(find_too_deep(&comparisons).is_empty());
+        let comments = format!("{}x{}", "/*".repeat(MAX_NESTING + 1), "*/".repeat(MAX_NESTING + 1));
+        assert_eq!(find_too_deep(&comments).iter().map(|d| d.what).collect::<Vec<_>>(), [Nesting::Comments]);
     }
 
     #[test]

@@ -39,14 +39,24 @@ pub fn parse(path: &Arc<str>, text: &str) -> Parsed {
         pest::set_call_limit(std::num::NonZeroUsize::new(200_000_000));
     });
 
-    let mut b = Builder { path: path.clone(), errors: Vec::new() };
+    let mut b = Builder { path: path.clone(), errors: Vec::new(), depth: 0 };
     let too_deep = guard::find_too_deep(text);
-    for (chunk, at) in &too_deep {
+    for deep in &too_deep {
+        let (message, label) = match deep.what {
+            guard::Nesting::Brackets => ("expression nested too deeply", "levels of brackets"),
+            guard::Nesting::Types => ("type nested too deeply", "levels of `list<…>` and `set<…>`"),
+            guard::Nesting::Comments => ("comments nested too deeply", "levels of `/*`"),
+        };
+        let chunk_start = deep.chunk.start as usize;
         b.errors.push(
-            Diagnostic::error(Code::TOO_DEEP, path, Span::new(*at, at + 1), "expression nested too deeply")
-                .with_label(format!("more than {} levels of brackets", guard::MAX_NESTING))
-                .with_secondary(Span::new(chunk.start as usize, chunk.start as usize), "in this item, which is skipped")
-                .with_help("split the expression with `let` bindings or functions"),
+            Diagnostic::error(Code::TOO_DEEP, path, Span::new(deep.at, deep.at + 1), message)
+                .with_label(format!("more than {} {label}", guard::MAX_NESTING))
+                .with_secondary(Span::new(chunk_start, chunk_start), "in this item, which is skipped")
+                .with_help(match deep.what {
+                    guard::Nesting::Brackets => "split the expression with `let` bindings or functions",
+                    guard::Nesting::Types => "wrap the inner collections in a record `type`",
+                    guard::Nesting::Comments => "close the comments, or use line comments (`//`)",
+                }),
         );
     }
     let blanked;
@@ -96,6 +106,11 @@ pub fn parse(path: &Arc<str>, text: &str) -> Parsed {
 struct Builder {
     path: Arc<str>,
     errors: Vec<Diagnostic>,
+    /// How many expressions (or types) enclose the one being built.
+    // INVARIANT (bounded-trees): never more than `MAX_EXPR_HEIGHT + 1`: deeper pest subtrees
+    // (nesting the bracket guard cannot see, such as `if … else if …` chains) become one
+    // `Error` node, so no tree handed on, walked or dropped is deeper than that.
+    depth: u32,
 }
 
 /// The span of a pair, without trailing whitespace and comments.
@@ -108,16 +123,22 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
     Span::new(pair.as_span().start(), trimmed_end(pair))
 }
 
-/// Where the last token of `pair` ends. Recursion follows only the last child, so it is as deep
-/// as the tree, which the nesting guard bounds.
+/// Where the last token of `pair` ends: while only trivia follows the last child, the end is
+/// the last child's. (A pair never ends inside a comment, so trivia up to the child's end and
+/// trivia after it are trivia together.) A loop, not recursion: pest trees can be deep.
 fn trimmed_end(pair: &Pair<'_, Rule>) -> usize {
-    let end = pair.as_span().end();
-    let Some(last) = pair.clone().into_inner().last() else { return end };
-    let last_end = trimmed_end(&last);
-    match pair.get_input().get(last_end..end) {
-        Some(gap) if is_trivia(gap) => last_end,
-        _ => end,
+    let input = pair.get_input();
+    let mut end = pair.as_span().end();
+    let mut current = pair.clone();
+    while let Some(last) = current.into_inner().last() {
+        let last_end = last.as_span().end();
+        if !input.get(last_end..end).is_some_and(is_trivia) {
+            break;
+        }
+        end = last_end;
+        current = last;
     }
+    end
 }
 
 /// Whether `text` is only whitespace and comments.
@@ -490,6 +511,25 @@ impl Builder {
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
+        if self.depth > MAX_EXPR_HEIGHT {
+            // Only a file the guard miscounted gets here (see `guard::find_too_deep`).
+            let span = span_of(&pair);
+            if self.depth == MAX_EXPR_HEIGHT + 1 {
+                self.report(
+                    self.error(Code::TOO_DEEP, Span::new(span.start as usize, span.start as usize + 1), "type nested too deeply")
+                        .with_label(format!("more than {MAX_EXPR_HEIGHT} levels of `list<…>` and `set<…>`"))
+                        .with_help("wrap the inner collections in a record `type`"),
+                );
+            }
+            return error_type();
+        }
+        self.depth += 1;
+        let t = self.type_expr_inner(pair);
+        self.depth -= 1;
+        t
+    }
+
+    fn type_expr_inner(&mut self, pair: Pair<'_, Rule>) -> TypeExpr {
         let span = span_of(&pair);
         let mut kind = None;
         let mut optional = false;
@@ -640,7 +680,8 @@ impl Builder {
     }
 
     fn string(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        self.string_h(pair).0
+        let built = self.string_h(pair);
+        self.within_height(built)
     }
 
     fn string_h(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
@@ -684,7 +725,12 @@ impl Builder {
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let (e, h) = self.expr_h(pair);
+        let built = self.expr_h(pair);
+        self.within_height(built)
+    }
+
+    /// A top-level expression, or an error node if it is higher than [`MAX_EXPR_HEIGHT`].
+    fn within_height(&mut self, (e, h): (Expr, u32)) -> Expr {
         if h > MAX_EXPR_HEIGHT {
             let span = e.span;
             self.report(
@@ -700,6 +746,18 @@ impl Builder {
     /// Builds an expression and its height. Heights are tracked during construction so that
     /// no recursive walk ever visits a tree deeper than [`MAX_EXPR_HEIGHT`].
     fn expr_h(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        if self.depth > MAX_EXPR_HEIGHT {
+            // The caller's height check reports it; see INVARIANT (bounded-trees).
+            let s = pair.as_span();
+            return (Expr { kind: ExprKind::Error, span: Span::new(s.start(), s.end()) }, MAX_EXPR_HEIGHT + 1);
+        }
+        self.depth += 1;
+        let built = self.expr_h_inner(pair);
+        self.depth -= 1;
+        built
+    }
+
+    fn expr_h_inner(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
         if pair.as_rule() != Rule::expr {
             return self.primary(pair);
         }
@@ -734,7 +792,13 @@ impl Builder {
                             (k, h + 1)
                         }
                     };
-                    pending = Some((Expr { kind, span }, h));
+                    // A long postfix chain (`x.a.a.a…`) is flat in the grammar but deep as a
+                    // tree: cut it at the limit, see INVARIANT (bounded-trees).
+                    pending = Some(if h > MAX_EXPR_HEIGHT {
+                        (Expr { kind: ExprKind::Error, span }, MAX_EXPR_HEIGHT + 1)
+                    } else {
+                        (Expr { kind, span }, h)
+                    });
                 }
                 _ if is_infix(rule) => {
                     if let Some(x) = pending.take() {

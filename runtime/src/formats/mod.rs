@@ -30,6 +30,13 @@ pub trait ReportWriter {
     fn end(&mut self, out: &mut dyn Write) -> io::Result<()>;
 }
 
+/// Sets `key` of a JSON object built with `json!` (a no-op on any other value).
+pub(crate) fn set(v: &mut serde_json::Value, key: &str, value: serde_json::Value) {
+    if let serde_json::Value::Object(map) = v {
+        map.insert(key.to_string(), value);
+    }
+}
+
 /// Escapes text for XML attributes and content.
 pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

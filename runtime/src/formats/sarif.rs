@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use okite_ir::{Program, Severity};
 use serde_json::{Value, json};
 
-use super::ReportWriter;
+use super::{ReportWriter, set};
 use crate::report::{Outcome, PolicyInfo, SnapshotReport, Status};
 
 /// Writes SARIF 2.1.0.
@@ -56,7 +56,7 @@ impl ReportWriter for Sarif {
                     },
                 });
                 if !r.doc.is_empty() {
-                    d["fullDescription"] = json!({ "text": r.doc });
+                    set(&mut d, "fullDescription", json!({ "text": r.doc }));
                 }
                 d
             })
@@ -111,7 +111,7 @@ impl ReportWriter for Sarif {
                     },
                 });
                 if let Some(i) = index {
-                    v["ruleIndex"] = json!(i);
+                    set(&mut v, "ruleIndex", json!(i));
                 }
                 v
             };
@@ -119,13 +119,17 @@ impl ReportWriter for Sarif {
                 Outcome::Fail | Outcome::Waived => {
                     for f in &res.findings {
                         let mut v = base("fail", level(res.severity), f.message.clone(), &f.path);
-                        v["properties"]["subject"] = json!(f.subject);
-                        if let Some(e) = &f.explanation {
-                            v["properties"]["explanation"] = serde_json::to_value(e).unwrap_or(Value::Null);
+                        if let Some(p) = v.get_mut("properties") {
+                            set(p, "subject", json!(f.subject));
+                        }
+                        if let Some(e) = &f.explanation
+                            && let Some(p) = v.get_mut("properties")
+                        {
+                            set(p, "explanation", serde_json::to_value(e).unwrap_or(Value::Null));
                         }
                         if res.outcome == Outcome::Waived {
                             let justification: Vec<&str> = res.waivers.iter().map(|w| w.justification.as_str()).collect();
-                            v["suppressions"] = json!([{ "kind": "external", "justification": justification.join("; ") }]);
+                            set(&mut v, "suppressions", json!([{ "kind": "external", "justification": justification.join("; ") }]));
                         }
                         self.emit(out, &v)?;
                     }
