@@ -22,7 +22,9 @@ fn main() {
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files = Vec::new();
     collect(&dir, &mut files);
-    let mut code = String::from("/// The Hachioji policy set: (path, source) of every file.\npub const HACHIOJI: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// The Hachioji policy set: (path, source) of every file.\npub const HACHIOJI: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let rel = f.strip_prefix(&root).unwrap_or(f).to_string_lossy().replace('\\', "/");

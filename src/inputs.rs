@@ -49,14 +49,18 @@ pub fn discover(args: &[PathBuf]) -> Result<Vec<Input>, String> {
     for a in args {
         if a.as_os_str() == "-" {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {}", sources::io_reason(&e)))?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("cannot read standard input: {}", sources::io_reason(&e)))?;
             split_documents("-", &text, &mut out);
             continue;
         }
-        let meta = std::fs::metadata(a).map_err(|e| format!("cannot read `{}`: {}", sources::display(a), sources::io_reason(&e)))?;
+        let meta = std::fs::metadata(a)
+            .map_err(|e| format!("cannot read `{}`: {}", sources::display(a), sources::io_reason(&e)))?;
         if meta.is_dir() {
             let mut files = Vec::new();
-            walk(a, &mut files).map_err(|e| format!("cannot read directory `{}`: {}", sources::display(a), sources::io_reason(&e)))?;
+            walk(a, &mut files)
+                .map_err(|e| format!("cannot read directory `{}`: {}", sources::display(a), sources::io_reason(&e)))?;
             if files.is_empty() {
                 return Err(format!("no .json, .yaml or .yml snapshots in `{}`", sources::display(a)));
             }
@@ -73,7 +77,8 @@ pub fn discover(args: &[PathBuf]) -> Result<Vec<Input>, String> {
 fn push_file(p: &Path, out: &mut Vec<Input>) -> Result<(), String> {
     let source = sources::display(p);
     if is_ndjson(p) {
-        let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read `{source}`: {}", sources::io_reason(&e)))?;
+        let text =
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read `{source}`: {}", sources::io_reason(&e)))?;
         split_documents(&source, &text, out);
     } else {
         out.push(Input::File { source, path: p.to_path_buf() });

@@ -65,7 +65,8 @@ fn is_bundle(path: &Path) -> bool {
         return true;
     }
     let mut head = [0u8; 8];
-    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok() && &head == b"OKITEBND"
+    std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && &head == b"OKITEBND"
 }
 
 /// An engine for a loaded policy.

@@ -14,7 +14,12 @@ fn tests_dir() -> PathBuf {
 /// Runs `okite ARGS` in `tests/`, feeding `stdin`; returns (status, stdout, stderr).
 fn okite(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_okite"));
-    cmd.args(args).current_dir(tests_dir()).env("NO_COLOR", "1").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .current_dir(tests_dir())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("the okite binary runs");
     if let Some(input) = stdin {
         use std::io::Write;
@@ -22,7 +27,11 @@ fn okite(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().expect("okite finishes");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The one shape every case shares: run, render, compare with the expected file.
@@ -55,7 +64,18 @@ fn eval_json_report() {
 
 #[test]
 fn eval_junit_report() {
-    check("eval_junit", &["eval", "--policy", POLICY, "--format", "junit", "data/snapshots/library.json", "data/snapshots/compliant.json"]);
+    check(
+        "eval_junit",
+        &[
+            "eval",
+            "--policy",
+            POLICY,
+            "--format",
+            "junit",
+            "data/snapshots/library.json",
+            "data/snapshots/compliant.json",
+        ],
+    );
 }
 
 #[test]
@@ -70,7 +90,10 @@ fn a_batch_reports_broken_snapshots_and_evaluates_the_rest() {
 
 #[test]
 fn strict_mode_turns_unknown_fields_into_errors() {
-    check("eval_strict", &["eval", "--policy", POLICY, "--strict", "--format", "json", "data/snapshots/batch/c-broken.json"]);
+    check(
+        "eval_strict",
+        &["eval", "--policy", POLICY, "--strict", "--format", "json", "data/snapshots/batch/c-broken.json"],
+    );
 }
 
 #[test]
@@ -92,7 +115,19 @@ fn as_of_comes_from_the_snapshot_or_the_flag() {
 
 #[test]
 fn waivers_waive_and_expired_waivers_say_so() {
-    check("eval_waivers", &["eval", "--policy", POLICY, "--waivers", "data/waivers.yaml", "--format", "json", "data/snapshots/library.json"]);
+    check(
+        "eval_waivers",
+        &[
+            "eval",
+            "--policy",
+            POLICY,
+            "--waivers",
+            "data/waivers.yaml",
+            "--format",
+            "json",
+            "data/snapshots/library.json",
+        ],
+    );
 }
 
 #[test]
@@ -119,8 +154,10 @@ fn a_bundle_evaluates_like_its_sources() {
     let bundle_arg = bundle.to_string_lossy().into_owned();
     let (status, _, err) = okite(&["build", POLICY, "-o", &bundle_arg], None);
     assert_eq!(status, 0, "{err}");
-    let (a_status, from_sources, _) = okite(&["eval", "--policy", POLICY, "--format", "json", "data/snapshots/library.json"], None);
-    let (b_status, from_bundle, _) = okite(&["eval", "--policy", &bundle_arg, "--format", "json", "data/snapshots/library.json"], None);
+    let (a_status, from_sources, _) =
+        okite(&["eval", "--policy", POLICY, "--format", "json", "data/snapshots/library.json"], None);
+    let (b_status, from_bundle, _) =
+        okite(&["eval", "--policy", &bundle_arg, "--format", "json", "data/snapshots/library.json"], None);
     assert_eq!(a_status, b_status);
     assert_eq!(from_sources.replace(POLICY, "POLICY"), from_bundle.replace(&bundle_arg, "POLICY"));
 

@@ -187,7 +187,11 @@ fn moving_a_rule_down_rechecks_only_its_file() {
 
 #[test]
 fn editing_a_rule_doc_comment_rechecks_only_its_file() {
-    let r = after_edit("s14.okite", "/// 14(5) 特権IDは必要最小限とすること。", "/// 14(5) 特権IDは必要最小限とし、保有者を限定すること。");
+    let r = after_edit(
+        "s14.okite",
+        "/// 14(5) 特権IDは必要最小限とすること。",
+        "/// 14(5) 特権IDは必要最小限とし、保有者を限定すること。",
+    );
     assert_eq!(r.check_file, ["s14.okite"], "{:#?}", r.log);
 }
 

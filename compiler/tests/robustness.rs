@@ -68,7 +68,8 @@ const SMALL: Duration = Duration::from_secs(5);
 /// The budget for the generated monsters, in a debug build.
 const LARGE: Duration = Duration::from_secs(60);
 
-const HEADER: &str = "package hachioji.hostile\n\nfacts Facility {\n  key name: string\n  count: int = 0\n  ok: bool = true\n}\n\n";
+const HEADER: &str =
+    "package hachioji.hostile\n\nfacts Facility {\n  key name: string\n  count: int = 0\n  ok: bool = true\n}\n\n";
 
 fn rule_with(cond: &str) -> String {
     format!("{HEADER}/// 生成された規則\nrule generated {{\n  clause \"1\"\n  require {cond}\n}}\n")
@@ -90,7 +91,9 @@ fn only_a_package() {
 #[test]
 fn non_utf8_file() {
     let mut bytes = rule_with("facts.ok").into_bytes();
-    bytes.extend_from_slice(b"\n// \xff\xfe\x81{\\\x22\n/* \x83\x5c */\nrule r2 { clause \"2\" require \"\x82\xa0\" == \"x\" }\n");
+    bytes.extend_from_slice(
+        b"\n// \xff\xfe\x81{\\\x22\n/* \x83\x5c */\nrule r2 { clause \"2\" require \"\x82\xa0\" == \"x\" }\n",
+    );
     assert_eq!(codes(&compile_checked(one(bytes), SMALL)), ["E0001"]);
 }
 
@@ -175,13 +178,44 @@ fn block_comments_nested_ten_thousand_deep() {
     assert_eq!(codes(&compile_checked(one(unclosed), SMALL)), ["E0003"]);
 }
 
+/// Every way of nesting, just under the limit and just over it. Under it, the whole pipeline
+/// (tree building, checking, lowering, linking, validation, rendering, dropping) walks trees as
+/// deep as the language allows, on an ordinary test thread; over it, one E0003.
+#[test]
+fn the_deepest_accepted_expressions_compile() {
+    let header = "package hachioji.deep\n\nfacts Facility {\n  key name: string\n  count: int = 0\n  ok: bool = true\n  \
+                  names: list<string> = []\n  first: Node?\n}\n\ntype Node {\n  key id: string\n  next: Node?\n}\n\n\
+                  fn same(b: bool) -> bool = b\n\n";
+    let shapes: [(&str, fn(usize) -> String); 10] = [
+        ("parentheses", |n| format!("{}facts.ok{}", "(".repeat(n), ")".repeat(n))),
+        ("not", |n| format!("{}facts.ok", "not ".repeat(n))),
+        ("minus", |n| format!("{}facts.count > 0", "- ".repeat(n))),
+        ("if chain", |n| format!("{}facts.ok", "if facts.ok then facts.ok else ".repeat(n))),
+        ("and chain", |n| format!("facts.ok{}", " and facts.ok".repeat(n))),
+        ("calls", |n| format!("{}facts.ok{}", "same(".repeat(n), ")".repeat(n))),
+        ("quantifiers", |n| format!("{}facts.ok{}", "any(x in facts.names: ".repeat(n), ")".repeat(n))),
+        ("lists", |n| format!("{}facts.ok{} != []", "[".repeat(n), "]".repeat(n))),
+        ("interpolation", |n| format!("{}x{} != \"\"", "\"{".repeat(n), "}\"".repeat(n))),
+        ("optional fields", |n| format!("facts.first{} == none", "?.next".repeat(n))),
+    ];
+    for (what, shape) in shapes {
+        let text = |n: usize| format!("{header}/// {what}\nrule deep {{\n  clause \"1\"\n  require {}\n}}\n", shape(n));
+        let under = compile_checked(one(text(100)), SMALL);
+        assert!(under.is_empty(), "{what}, 100 deep: {under:#?}");
+        let over = compile_checked(one(text(200)), SMALL);
+        assert_eq!(codes(&over), ["E0003"], "{what}, 200 deep");
+        assert_eq!(over.len(), 1, "{what}, 200 deep: one diagnostic, got {over:#?}");
+    }
+}
+
 // -------------------------------------------------------------------------------------------------
 // Random inputs
 
 /// The diagnostic fixtures, as seeds for mutation: each a set of files compiled together.
 fn seeds() -> Vec<Vec<FileInput>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("diagnostics");
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).expect("fixtures").map(|e| e.expect("entry").path()).collect();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(&dir).expect("fixtures").map(|e| e.expect("entry").path()).collect();
     entries.sort();
     let read = |p: &Path| FileInput {
         path: p.strip_prefix(&dir).expect("inside").display().to_string(),
@@ -190,7 +224,8 @@ fn seeds() -> Vec<Vec<FileInput>> {
     let mut out = Vec::new();
     for path in entries {
         if path.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&path).expect("dir").map(|e| e.expect("entry").path()).collect();
+            let mut files: Vec<PathBuf> =
+                std::fs::read_dir(&path).expect("dir").map(|e| e.expect("entry").path()).collect();
             files.sort();
             out.push(files.iter().filter(|f| f.extension().is_some_and(|x| x == "okite")).map(|f| read(f)).collect());
         } else if path.extension().is_some_and(|x| x == "okite") {
@@ -214,7 +249,8 @@ const TOKENS: &[&str] = &["{", "}", "(", ")", "\"", "/*", "*/", "//", "///", "\n
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 0..64usize).prop_map(|(at, len)| Mutation::Delete { at, len }),
-        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..16)).prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..16))
+            .prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
         (any::<usize>(), 0..128usize).prop_map(|(at, len)| Mutation::Duplicate { at, len }),
         (any::<usize>(), any::<usize>(), 1..64usize).prop_map(|(a, b, len)| Mutation::Swap { a, b, len }),
         (any::<usize>(), prop::sample::select(TOKENS)).prop_map(|(at, token)| Mutation::Inject { at, token }),

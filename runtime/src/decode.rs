@@ -84,7 +84,12 @@ impl<'e> Decoder<'e> {
             out.push('/');
             match p {
                 PathPart::Field(r, i) => {
-                    let name = self.eng.records.get(r.0 as usize).and_then(|r| r.fields.get(*i as usize)).map_or("?", |f| f.name.as_str());
+                    let name = self
+                        .eng
+                        .records
+                        .get(r.0 as usize)
+                        .and_then(|r| r.fields.get(*i as usize))
+                        .map_or("?", |f| f.name.as_str());
                     out.push_str(&name.replace('~', "~0").replace('/', "~1"));
                 }
                 PathPart::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
@@ -357,7 +362,13 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_> {
                         continue;
                     }
                     let ty = info.fields.get(i as usize).map_or(TypeId(0), |f| f.ty);
-                    let seed = TypedSeed { d: &mut *d, ty, parent: origin, seg: Seg::Field { record: rid, field: i }, root: false };
+                    let seed = TypedSeed {
+                        d: &mut *d,
+                        ty,
+                        parent: origin,
+                        seg: Seg::Field { record: rid, field: i },
+                        root: false,
+                    };
                     let w = map.next_value_seed(seed)?;
                     d.path.pop();
                     d.heap.set_field(rec, i, w);
@@ -469,7 +480,8 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         }
         let unit_end = digits + 1;
         let part = Duration::parse_literal(body.get(..unit_end)?)?;
-        let part = if neg { Duration { months: part.months.checked_neg()?, days: part.days.checked_neg()? } } else { part };
+        let part =
+            if neg { Duration { months: part.months.checked_neg()?, days: part.days.checked_neg()? } } else { part };
         total = Duration { months: total.months.checked_add(part.months)?, days: total.days.checked_add(part.days)? };
         rest = body.get(unit_end..)?;
     }

@@ -223,8 +223,7 @@ impl Engine {
                 names: e.variants.iter().map(|v| v.name.clone()).collect(),
             })
             .collect();
-        let mut prepared =
-            Prepared {
+        let mut prepared = Prepared {
             program,
             heap: Heap::default(),
             consts: Vec::new(),
@@ -298,7 +297,11 @@ impl Engine {
     }
 
     /// Decodes a JSON snapshot from a reader, without holding the whole text in memory.
-    pub fn decode_json_reader(&self, reader: impl std::io::Read, options: DecodeOptions) -> Result<Snapshot, InputError> {
+    pub fn decode_json_reader(
+        &self,
+        reader: impl std::io::Read,
+        options: DecodeOptions,
+    ) -> Result<Snapshot, InputError> {
         let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(256 * 1024, reader));
         let snap = self.decode_with(&mut de, options, |e| json_syntax(&e))?;
         de.end().map_err(|e| json_syntax(&e))?;
@@ -307,6 +310,7 @@ impl Engine {
 
     /// Decodes a YAML snapshot.
     pub fn decode_yaml(&self, text: &str, options: DecodeOptions) -> Result<Snapshot, InputError> {
+        flow_depth_guard(text)?;
         let de = serde_yaml_ng::Deserializer::from_str(text);
         self.decode_with(de, options, |e: serde_yaml_ng::Error| {
             let (line, column) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
@@ -346,11 +350,55 @@ impl Engine {
     }
 }
 
+/// The deepest `[`/`{` nesting accepted in YAML. The YAML scanner takes time quadratic in the
+/// nesting of flow collections, so hostile input is refused before it is parsed.
+const MAX_YAML_FLOW_DEPTH: usize = 128;
+
+fn flow_depth_guard(text: &str) -> Result<(), InputError> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut line = 1usize;
+    let mut column = 0usize;
+    let mut comment = false;
+    let mut prev = ' ';
+    for c in text.chars() {
+        column += 1;
+        if c == '\n' {
+            line += 1;
+            column = 0;
+            comment = false;
+            prev = c;
+            continue;
+        }
+        match (quote, c) {
+            _ if comment => {}
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_YAML_FLOW_DEPTH {
+                    return Err(InputError::Syntax {
+                        line,
+                        column,
+                        message: format!("collections nested more than {MAX_YAML_FLOW_DEPTH} levels deep"),
+                    });
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    Ok(())
+}
+
 fn json_syntax(e: &serde_json::Error) -> InputError {
     let message = e.to_string();
     // serde_json appends " at line L column C"; the position is reported separately.
     let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
+        Some(i) => message.get(..i).unwrap_or(&message).to_string(),
         None => message,
     };
     InputError::Syntax { line: e.line(), column: e.column(), message }

@@ -79,6 +79,7 @@ fn evaluate_rule(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, as_of: Date,
         location: rule.location.clone(),
     };
     m.enter_frame(plan.nlocals);
+    m.reset_budget();
 
     // Prelude: `let` and `when`.
     let whens = rule.prelude.iter().filter_map(|p| match p {
@@ -152,7 +153,14 @@ fn errored(mut result: RuleResult, f: Fault) -> RuleResult {
 
 /// Runs the subject loops from step `k`; a fault stops the whole rule only when it happens
 /// outside a subject (in a loop source or filter).
-fn loops(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, k: usize, explain_all: bool, run: &mut RuleRun) -> Result<(), Fault> {
+fn loops(
+    m: &mut Machine<'_>,
+    rule: &Rule,
+    plan: &RulePlan,
+    k: usize,
+    explain_all: bool,
+    run: &mut RuleRun,
+) -> Result<(), Fault> {
     let Some(step) = plan.loops.get(k) else {
         let subject = current_subject(m, rule, plan);
         return subject_outcome(m, rule, plan, &subject, explain_all, run);
@@ -170,11 +178,13 @@ fn loops(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, k: usize, explain_al
             }
             let items = m.elems(list);
             for &x in items.iter() {
+                m.step()?;
                 m.set_local(*var, x);
                 if let Some(f) = filter
-                    && m.eval(f)? != 1 {
-                        continue;
-                    }
+                    && m.eval(f)? != 1
+                {
+                    continue;
+                }
                 loops(m, rule, plan, k + 1, explain_all, run)?;
             }
             Ok(())
@@ -325,9 +335,10 @@ fn attest(
             continue;
         }
         if let Some((f, role)) = by
-            && m.field(a, f) != role {
-                continue;
-            }
+            && m.field(a, f) != role
+        {
+            continue;
+        }
         let on = word::to_date(m.field(a, on_field));
         if on > as_of {
             continue;
@@ -341,7 +352,8 @@ fn attest(
         RuleBody::Checks(_) => None,
     };
     let by_text = role.map(|r| format!(" by {r}")).unwrap_or_default();
-    let subject = m.with_view(|v| latest.and_then(|(_, a)| pointer(m.program(), m.snap, v.record_origin(a)))).unwrap_or_default();
+    let subject =
+        m.with_view(|v| latest.and_then(|(_, a)| pointer(m.program(), m.snap, v.record_origin(a)))).unwrap_or_default();
     result.subjects = SubjectCounts { total: 1, ..SubjectCounts::default() };
     let fresh_from = as_of.checked_sub(every);
     match latest {
@@ -353,7 +365,9 @@ fn attest(
         Some((on, _)) => {
             result.outcome = Outcome::Manual;
             let at = if subject.is_empty() { String::new() } else { format!(" ({subject})") };
-            result.reason = Some(format!("attestation is stale: last attested{by_text} on {on}{at}, more than {every} before {as_of}"));
+            result.reason = Some(format!(
+                "attestation is stale: last attested{by_text} on {on}{at}, more than {every} before {as_of}"
+            ));
         }
         None => {
             result.outcome = Outcome::Manual;

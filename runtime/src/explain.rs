@@ -63,14 +63,21 @@ fn operand(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node) -> 
     }
     let program = m.program();
     let w = m.eval(node).ok()?;
-    Some(ExplainedValue { expr: text(program, locals, ir), value: render_word(m, w, ir.ty), path: path_of(m, ir, node) })
+    Some(ExplainedValue {
+        expr: text(program, locals, ir),
+        value: render_word(m, w, ir.ty),
+        path: path_of(m, ir, node),
+    })
 }
 
 /// The JSON Pointer of the fact a sub-expression reads, if it reads one directly.
 fn path_of(m: &mut Machine<'_>, ir: &Expr, node: &Node) -> Option<String> {
     let program = m.program();
     match (&ir.kind, node) {
-        (ExprKind::Field { base, field } | ExprKind::OptField { base, field }, Node::Field(bn, _) | Node::OptField(bn, _)) => {
+        (
+            ExprKind::Field { base, field } | ExprKind::OptField { base, field },
+            Node::Field(bn, _) | Node::OptField(bn, _),
+        ) => {
             let b = m.eval(bn).ok()?;
             if b == NONE {
                 return path_of(m, base, bn);
@@ -105,7 +112,13 @@ fn path_of(m: &mut Machine<'_>, ir: &Expr, node: &Node) -> Option<String> {
     }
 }
 
-fn element_path(m: &Machine<'_>, ir_source: &Expr, w: crate::word::Word, index: usize, list: crate::word::Word) -> Option<String> {
+fn element_path(
+    m: &Machine<'_>,
+    ir_source: &Expr,
+    w: crate::word::Word,
+    index: usize,
+    list: crate::word::Word,
+) -> Option<String> {
     let program = m.program();
     match program.types.ty(program.types.strip_optional(ir_source.ty)) {
         Type::List(el) | Type::Set(el) => match program.types.ty(el) {
@@ -138,7 +151,11 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
         (ExprKind::Binary { op: BinOp::Or, lhs, rhs }, Node::Binary(_, ln, rn, _)) => {
             if value {
                 let l = m.eval(ln).ok() == Some(1);
-                return if l { why(m, locals, lhs, ln, true, depth + 1) } else { why(m, locals, rhs, rn, true, depth + 1) };
+                return if l {
+                    why(m, locals, lhs, ln, true, depth + 1)
+                } else {
+                    why(m, locals, rhs, rn, true, depth + 1)
+                };
             }
             // Neither alternative holds: show both.
             let left = why(m, locals, lhs, ln, false, depth + 1);
@@ -159,7 +176,10 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             values.extend(operand(m, locals, rhs, rn));
             Explanation { condition, holds: value, values, note: None, because: None }
         }
-        (ExprKind::Quant { kind, var, source, filter, body }, Node::Quant { source: sn, filter: fnode, body: bn, .. }) => {
+        (
+            ExprKind::Quant { kind, var, source, filter, body },
+            Node::Quant { source: sn, filter: fnode, body: bn, .. },
+        ) => {
             let Ok(list) = m.eval(sn) else { return leaf(m, locals, ir, node, value) };
             let items = m.elems(list).into_owned();
             let source_text = text(program, locals, source);
@@ -168,9 +188,10 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             for (i, &x) in items.iter().enumerate() {
                 m.set_local(var.0, x);
                 if let (Some(_), Some(fnode)) = (filter, fnode)
-                    && m.eval(fnode).ok() != Some(1) {
-                        continue;
-                    }
+                    && m.eval(fnode).ok() != Some(1)
+                {
+                    continue;
+                }
                 considered += 1;
                 let holds = match bn {
                     Some(b) => m.eval(b).ok() == Some(1),
@@ -204,8 +225,12 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
                 }
             }
             let note = match (kind, value) {
-                (QuantKind::Any, false) => format!("no element of `{source_text}` satisfies it ({considered} considered)"),
-                (QuantKind::All | QuantKind::None, true) => format!("all {considered} elements of `{source_text}` considered"),
+                (QuantKind::Any, false) => {
+                    format!("no element of `{source_text}` satisfies it ({considered} considered)")
+                }
+                (QuantKind::All | QuantKind::None, true) => {
+                    format!("all {considered} elements of `{source_text}` considered")
+                }
                 _ => format!("{considered} elements of `{source_text}` considered"),
             };
             // The collection is named in the note; its pointer would wrongly become the finding's

@@ -19,7 +19,8 @@ pub fn json_schema(program: &Program) -> Option<Value> {
     for e in &program.enums {
         let names: Vec<&str> = e.variants.iter().map(|v| v.name.as_str()).collect();
         let mut s = json!({ "type": "string", "enum": names });
-        let docs: Vec<String> = e.variants.iter().filter(|v| !v.doc.is_empty()).map(|v| format!("- `{}`: {}", v.name, v.doc)).collect();
+        let docs: Vec<String> =
+            e.variants.iter().filter(|v| !v.doc.is_empty()).map(|v| format!("- `{}`: {}", v.name, v.doc)).collect();
         let mut description = e.doc.clone();
         if !docs.is_empty() {
             if !description.is_empty() {
@@ -86,12 +87,18 @@ fn type_schema(program: &Program, ty: TypeId) -> Value {
     match program.types.ty(ty) {
         Type::Bool => json!({ "type": "boolean" }),
         Type::Int => json!({ "type": "integer" }),
-        Type::Decimal => json!({ "anyOf": [{ "type": "number" }, { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,6})?$" }] }),
+        Type::Decimal => {
+            json!({ "anyOf": [{ "type": "number" }, { "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,6})?$" }] })
+        }
         Type::String => json!({ "type": "string" }),
         Type::Date => json!({ "type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" }),
         Type::Duration => json!({ "type": "string", "pattern": "^(-?[0-9]+[dwmy])+$" }),
-        Type::Enum(e) => json!({ "$ref": format!("#/$defs/{}", program.enums.get(e.0 as usize).map_or("?", |e| short(&e.name))) }),
-        Type::Record(r) => json!({ "$ref": format!("#/$defs/{}", program.records.get(r.0 as usize).map_or("?", |r| short(&r.name))) }),
+        Type::Enum(e) => {
+            json!({ "$ref": format!("#/$defs/{}", program.enums.get(e.0 as usize).map_or("?", |e| short(&e.name))) })
+        }
+        Type::Record(r) => {
+            json!({ "$ref": format!("#/$defs/{}", program.records.get(r.0 as usize).map_or("?", |r| short(&r.name))) })
+        }
         Type::List(el) => json!({ "type": "array", "items": type_schema(program, el) }),
         Type::Set(el) => json!({ "type": "array", "items": type_schema(program, el) }),
         Type::Optional(inner) => json!({ "anyOf": [type_schema(program, inner), { "type": "null" }] }),

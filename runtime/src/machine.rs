@@ -88,7 +88,18 @@ impl<'a> Machine<'a> {
 
     /// A machine whose scratch heap is `scratch` (used to build the engine's heap itself).
     pub fn with_scratch(eng: &'a Prepared, empty: &'a Heap, scratch: Heap, budget: u64) -> Machine<'a> {
-        Machine { eng, stat: empty, snap: empty, root: NONE, as_of: 0, scratch, frames: Vec::new(), fp: 0, steps: 0, budget }
+        Machine {
+            eng,
+            stat: empty,
+            snap: empty,
+            root: NONE,
+            as_of: 0,
+            scratch,
+            frames: Vec::new(),
+            fp: 0,
+            steps: 0,
+            budget,
+        }
     }
 
     /// The program.
@@ -130,7 +141,13 @@ impl<'a> Machine<'a> {
         self.fp = saved;
     }
 
-    fn step(&mut self) -> Result<(), Fault> {
+    /// Starts a new budget (each rule has its own).
+    pub fn reset_budget(&mut self) {
+        self.steps = 0;
+    }
+
+    /// Spends one step of the budget.
+    pub fn step(&mut self) -> Result<(), Fault> {
         self.steps += 1;
         if self.steps > self.budget { Err(Fault::Budget(self.budget)) } else { Ok(()) }
     }
@@ -317,7 +334,9 @@ impl<'a> Machine<'a> {
 
     /// Calls function plan `f` with the values of `args`.
     pub fn call(&mut self, f: u32, args: &[Node]) -> EvalResult {
-        let Some(plan) = self.eng.fns.get(f as usize) else { return Err(Fault::Malformed("call of an undefined function")) };
+        let Some(plan) = self.eng.fns.get(f as usize) else {
+            return Err(Fault::Malformed("call of an undefined function"));
+        };
         let mut values = Vec::with_capacity(args.len());
         for a in args {
             values.push(self.eval(a)?);
@@ -340,14 +359,19 @@ impl<'a> Machine<'a> {
             }
             UnOp::DurNeg => {
                 let d = word::to_duration(a);
-                let n = okite_ir::Duration { months: d.months.checked_neg().ok_or(Fault::Overflow("-"))?, days: d.days.checked_neg().ok_or(Fault::Overflow("-"))? };
+                let n = okite_ir::Duration {
+                    months: d.months.checked_neg().ok_or(Fault::Overflow("-"))?,
+                    days: d.days.checked_neg().ok_or(Fault::Overflow("-"))?,
+                };
                 word::from_duration(n).ok_or(Fault::Overflow("-"))
             }
             UnOp::IntToDec => {
                 if a == NONE {
                     return Ok(NONE);
                 }
-                okite_ir::Decimal::from_int(word::to_int(a)).and_then(word::from_decimal).ok_or(Fault::Overflow("decimal"))
+                okite_ir::Decimal::from_int(word::to_int(a))
+                    .and_then(word::from_decimal)
+                    .ok_or(Fault::Overflow("decimal"))
             }
         }
     }
@@ -399,7 +423,9 @@ impl<'a> Machine<'a> {
                 }
                 some_int(int(a).checked_rem(int(b)), "%")?
             }
-            DecMul => word::to_decimal(a).checked_mul(word::to_decimal(b)).and_then(word::from_decimal).ok_or(ovf("*"))?,
+            DecMul => {
+                word::to_decimal(a).checked_mul(word::to_decimal(b)).and_then(word::from_decimal).ok_or(ovf("*"))?
+            }
             DecDiv => {
                 if int(b) == 0 {
                     return Err(Fault::DivisionByZero);
@@ -501,7 +527,10 @@ impl<'a> Machine<'a> {
             }
             Type::Record(rid) => {
                 let Some(def) = self.eng.program.records.get(rid.0 as usize) else { return false };
-                def.fields.iter().enumerate().all(|(i, f)| self.deep_eq(self.field(a, i as u32), self.field(b, i as u32), f.ty))
+                def.fields
+                    .iter()
+                    .enumerate()
+                    .all(|(i, f)| self.deep_eq(self.field(a, i as u32), self.field(b, i as u32), f.ty))
             }
             _ => false,
         }
@@ -535,14 +564,18 @@ impl<'a> Machine<'a> {
             Builtin::HasDigit => word::from_bool(self.str(a).chars().any(char::is_numeric)),
             Builtin::HasUpper => word::from_bool(self.str(a).chars().any(char::is_uppercase)),
             Builtin::HasLower => word::from_bool(self.str(a).chars().any(char::is_lowercase)),
-            Builtin::HasSymbol => word::from_bool(self.str(a).chars().any(|ch| !ch.is_alphanumeric() && !ch.is_whitespace())),
+            Builtin::HasSymbol => {
+                word::from_bool(self.str(a).chars().any(|ch| !ch.is_alphanumeric() && !ch.is_whitespace()))
+            }
             Builtin::Year => int(i64::from(word::to_date(a).ymd().0))?,
             Builtin::Month => int(i64::from(word::to_date(a).ymd().1))?,
             Builtin::Day => int(i64::from(word::to_date(a).ymd().2))?,
             Builtin::FiscalYear => int(i64::from(word::to_date(a).fiscal_year()))?,
             Builtin::DurationDays => int(word::to_duration(a).nominal_sixteenths().div_euclid(16))?,
             Builtin::DaysBetween => int(i64::from(word::to_date(c).0) - i64::from(word::to_date(a).0))?,
-            Builtin::IntAbs | Builtin::DecAbs => word::to_int(a).checked_abs().and_then(word::from_int).ok_or(Fault::Overflow("abs"))?,
+            Builtin::IntAbs | Builtin::DecAbs => {
+                word::to_int(a).checked_abs().and_then(word::from_int).ok_or(Fault::Overflow("abs"))?
+            }
             Builtin::Min2(k) => {
                 if self.cmp(k, a, c) == Ordering::Greater {
                     c
@@ -590,9 +623,10 @@ impl<'a> Machine<'a> {
             self.step()?;
             self.set_local(var, x);
             if let Some(f) = filter
-                && self.eval(f)? != 1 {
-                    continue;
-                }
+                && self.eval(f)? != 1
+            {
+                continue;
+            }
             match kind {
                 QuantKind::Any | QuantKind::All | QuantKind::None => {
                     let v = match body {

@@ -5,8 +5,7 @@
 //! of each sub-expression, the plan gives its value. A native tier would compile the plan.
 
 use okite_ir::{
-    BinOp, Builtin, Const, Expr, ExprKind, InterpPart, LoopStep, Prelude, QuantKind, RuleBody, Stmt,
-    TypeId, UnOp,
+    BinOp, Builtin, Const, Expr, ExprKind, InterpPart, LoopStep, Prelude, QuantKind, RuleBody, Stmt, TypeId, UnOp,
 };
 
 use crate::heap::{Heap, NO_ORIGIN};

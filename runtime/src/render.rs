@@ -32,7 +32,8 @@ fn write(program: &Program, heaps: Heaps<'_>, w: Word, ty: TypeId, out: &mut Str
         Type::Date => out.push_str(&word::to_date(w).to_string()),
         Type::Duration => out.push_str(&word::to_duration(w).to_string()),
         Type::Enum(e) => {
-            let name = program.enums.get(e.0 as usize).and_then(|e| e.variants.get(w as usize)).map(|v| v.name.as_str());
+            let name =
+                program.enums.get(e.0 as usize).and_then(|e| e.variants.get(w as usize)).map(|v| v.name.as_str());
             out.push_str(name.unwrap_or("?"));
         }
         Type::Optional(inner) => write(program, heaps, w, inner, out, depth),

@@ -61,7 +61,10 @@ impl Interner {
     }
 
     fn local_text(&self, local: u32) -> &str {
-        self.spans.get(local as usize).and_then(|&(st, len)| self.text.get(st as usize..(st + len) as usize)).unwrap_or("")
+        self.spans
+            .get(local as usize)
+            .and_then(|&(st, len)| self.text.get(st as usize..(st + len) as usize))
+            .unwrap_or("")
     }
 
     /// Adds `s` to this layer (the caller has checked the layers below).

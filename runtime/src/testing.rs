@@ -65,7 +65,12 @@ pub fn run_test(engine: &Engine, test: &TestDef, load: &FixtureLoader<'_>) -> Te
         name: test.name.clone(),
         location: test.location.to_string(),
         failures: Vec::new(),
-        rules_checked: test.expectations.iter().filter_map(|e| program.rules.get(e.rule.0 as usize)).map(|r| r.name.clone()).collect(),
+        rules_checked: test
+            .expectations
+            .iter()
+            .filter_map(|e| program.rules.get(e.rule.0 as usize))
+            .map(|r| r.name.clone())
+            .collect(),
     };
     let problem = |result: &mut TestResult, location: String, what: String| {
         result.failures.push(TestFailure { location, expected: "the test to run".into(), actual: what });
@@ -77,8 +82,11 @@ pub fn run_test(engine: &Engine, test: &TestDef, load: &FixtureLoader<'_>) -> Te
             return result;
         }
     };
-    let parsed: Result<Value, String> =
-        if yaml { serde_yaml_ng::from_str(&text).map_err(|e| e.to_string()) } else { serde_json::from_str(&text).map_err(|e| e.to_string()) };
+    let parsed: Result<Value, String> = if yaml {
+        serde_yaml_ng::from_str(&text).map_err(|e| e.to_string())
+    } else {
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    };
     let mut doc = match parsed {
         Ok(v) => v,
         Err(e) => {
@@ -110,7 +118,11 @@ pub fn run_test(engine: &Engine, test: &TestDef, load: &FixtureLoader<'_>) -> Te
         Ok(s) => s,
         Err(InputError::Schema(issues)) => {
             let lines: Vec<String> = issues.iter().map(ToString::to_string).collect();
-            problem(&mut result, test.location.to_string(), format!("fixture `{}` does not fit the schema:\n{}", test.facts_file, lines.join("\n")));
+            problem(
+                &mut result,
+                test.location.to_string(),
+                format!("fixture `{}` does not fit the schema:\n{}", test.facts_file, lines.join("\n")),
+            );
             return result;
         }
         Err(e) => {
@@ -151,7 +163,9 @@ fn check_expectations(engine: &Engine, test: &TestDef, report: &SnapshotReport, 
             let mut actual = format!("it {}", describe(r.outcome));
             let mut shown: Vec<String> = r.findings.iter().map(|f| f.message.clone()).collect();
             shown.extend(r.reason.iter().cloned());
-            shown.extend(r.notes.iter().map(|n| format!("({}) {}", n.subject_label.as_deref().unwrap_or(&n.subject), n.reason)));
+            shown.extend(
+                r.notes.iter().map(|n| format!("({}) {}", n.subject_label.as_deref().unwrap_or(&n.subject), n.reason)),
+            );
             if !shown.is_empty() {
                 let lines: Vec<String> = shown.iter().take(6).map(|t| format!("  {t}")).collect();
                 actual.push_str(":\n");
@@ -213,7 +227,12 @@ fn to_json(m: &Machine<'_>, w: Word, ty: TypeId) -> Value {
         Type::String => Value::String(m.str(w).to_string()),
         Type::Date => Value::String(word::to_date(w).to_string()),
         Type::Duration => Value::String(word::to_duration(w).to_string()),
-        Type::Enum(e) => Value::String(p.enums.get(e.0 as usize).and_then(|e| e.variants.get(w as usize)).map_or(String::new(), |v| v.name.clone())),
+        Type::Enum(e) => Value::String(
+            p.enums
+                .get(e.0 as usize)
+                .and_then(|e| e.variants.get(w as usize))
+                .map_or(String::new(), |v| v.name.clone()),
+        ),
         Type::Optional(inner) => to_json(m, w, inner),
         Type::List(el) | Type::Set(el) => Value::Array(m.elems(w).iter().map(|x| to_json(m, *x, el)).collect()),
         Type::Record(r) => {
@@ -241,14 +260,20 @@ fn apply_patch(doc: &mut Value, path: &[PatchSeg], op: PatchOp, value: Value) ->
             PatchSeg::Field(name) => {
                 walked.push('/');
                 walked.push_str(name);
-                let Value::Object(map) = here else { return Err(format!("cannot edit `{walked}`: its parent is not an object")) };
+                let Value::Object(map) = here else {
+                    return Err(format!("cannot edit `{walked}`: its parent is not an object"));
+                };
                 here = map.entry(name.clone()).or_insert(Value::Null);
             }
             PatchSeg::Index(i) => {
                 walked.push_str(&format!("/{i}"));
-                let Value::Array(items) = here else { return Err(format!("cannot edit `{walked}`: its parent is not a list")) };
+                let Value::Array(items) = here else {
+                    return Err(format!("cannot edit `{walked}`: its parent is not a list"));
+                };
                 let len = items.len();
-                here = items.get_mut(*i as usize).ok_or_else(|| format!("cannot edit `{walked}`: the list has only {len} element(s)"))?;
+                here = items
+                    .get_mut(*i as usize)
+                    .ok_or_else(|| format!("cannot edit `{walked}`: the list has only {len} element(s)"))?;
             }
         }
     }
@@ -258,7 +283,9 @@ fn apply_patch(doc: &mut Value, path: &[PatchSeg], op: PatchOp, value: Value) ->
             if here.is_null() {
                 *here = Value::Array(Vec::new());
             }
-            let Value::Array(items) = here else { return Err(format!("cannot append to `{walked}`: it is not a list")) };
+            let Value::Array(items) = here else {
+                return Err(format!("cannot append to `{walked}`: it is not a list"));
+            };
             items.push(value);
         }
     }

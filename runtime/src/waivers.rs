@@ -76,7 +76,10 @@ impl Waivers {
                 issues.push(InputIssue { path: at("approver"), message: "a waiver needs an approver".into() });
             }
             match (&w.rule, &w.clause) {
-                (None, None) => issues.push(InputIssue { path: format!("/waivers/{i}"), message: "a waiver names a `rule` or a `clause`".into() }),
+                (None, None) => issues.push(InputIssue {
+                    path: format!("/waivers/{i}"),
+                    message: "a waiver names a `rule` or a `clause`".into(),
+                }),
                 (Some(r), _) if !program.rules.iter().any(|x| rule_matches(&x.name, r)) => {
                     issues.push(InputIssue { path: at("rule"), message: format!("no rule `{r}` in the policy set") })
                 }
@@ -112,7 +115,8 @@ impl Waivers {
     }
 
     fn covers_rule(&self, w: &Waiver, r: &RuleResult) -> bool {
-        w.rule.as_ref().is_some_and(|name| rule_matches(&r.rule, name)) || w.clause.as_ref().is_some_and(|c| r.clauses.contains(c))
+        w.rule.as_ref().is_some_and(|name| rule_matches(&r.rule, name))
+            || w.clause.as_ref().is_some_and(|c| r.clauses.contains(c))
     }
 
     /// Number of waivers.
@@ -169,9 +173,12 @@ fn finish(r: &mut RuleResult) {
     }
     let live: Vec<&AppliedWaiver> = r.waivers.iter().filter(|w| !w.expired).collect();
     let whole = live.iter().any(|w| w.subject.is_empty());
-    let covered = |subject: &str, label: Option<&str>| live.iter().any(|w| w.subject == subject || Some(w.subject.as_str()) == label);
+    let covered = |subject: &str, label: Option<&str>| {
+        live.iter().any(|w| w.subject == subject || Some(w.subject.as_str()) == label)
+    };
     let all_findings = r.findings.iter().all(|f| covered(&f.subject, f.subject_label.as_deref()));
-    let errors_covered = r.notes.iter().filter(|n| n.outcome == Outcome::Error).all(|n| covered(&n.subject, n.subject_label.as_deref()));
+    let errors_covered =
+        r.notes.iter().filter(|n| n.outcome == Outcome::Error).all(|n| covered(&n.subject, n.subject_label.as_deref()));
     if whole || (all_findings && errors_covered && !r.findings.is_empty()) {
         r.underlying_outcome = Some(r.outcome);
         r.outcome = Outcome::Waived;

@@ -26,7 +26,8 @@ pub fn run(path: Option<&Path>, format: CheckFormat, color: ColorArg) -> Exit {
     if program.sections.is_empty() {
         return usage_error(format!("{} has no guideline index (`section` declarations)", loaded.name));
     }
-    let paint = |code: &str, t: &str| if color_stdout(color) { format!("\x1b[{code}m{t}\x1b[0m") } else { t.to_string() };
+    let paint =
+        |code: &str, t: &str| if color_stdout(color) { format!("\x1b[{code}m{t}\x1b[0m") } else { t.to_string() };
     let mut missing = 0usize;
     let (mut automated, mut attested, mut normative) = (0usize, 0usize, 0usize);
     let mut entries = Vec::new();
@@ -34,7 +35,8 @@ pub fn run(path: Option<&Path>, format: CheckFormat, color: ColorArg) -> Exit {
     for s in &program.sections {
         human.push_str(&format!("{}\n", paint("1", &format!("{} {}", s.id, s.title))));
         for c in &s.clauses {
-            let rules: Vec<&str> = program.rules.iter().filter(|r| r.clauses.contains(&c.id)).map(|r| r.name.as_str()).collect();
+            let rules: Vec<&str> =
+                program.rules.iter().filter(|r| r.clauses.contains(&c.id)).map(|r| r.name.as_str()).collect();
             let kinds: Vec<&str> = rules.iter().map(|r| kind(program, r)).collect();
             if c.normative {
                 normative += 1;

@@ -53,7 +53,9 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(BufWriter::new(f)),
-            Err(e) => return usage_error(format!("cannot write `{}`: {}", sources::display(path), sources::io_reason(&e))),
+            Err(e) => {
+                return usage_error(format!("cannot write `{}`: {}", sources::display(path), sources::io_reason(&e)));
+            }
         },
         None => Box::new(BufWriter::new(std::io::stdout().lock())),
     };
@@ -81,8 +83,9 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
     let result = (|| -> std::io::Result<()> {
         writer.begin(&mut *out, &info, program)?;
         for chunk in inputs.chunks(jobs * CHUNK_PER_JOB) {
-            let reports: Vec<SnapshotReport> =
-                pool.install(|| chunk.par_iter().map(|i| evaluate_one(&engine, i, decode, &options, waivers.as_ref())).collect());
+            let reports: Vec<SnapshotReport> = pool.install(|| {
+                chunk.par_iter().map(|i| evaluate_one(&engine, i, decode, &options, waivers.as_ref())).collect()
+            });
             for r in &reports {
                 failures += usize::from(r.has_failures());
                 unreadable += usize::from(r.status == Status::InputError);

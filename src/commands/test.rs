@@ -26,10 +26,14 @@ pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, color: Col
         let base = Path::new(&t.location.file).parent().unwrap_or(Path::new("."));
         let path = base.join(&t.facts_file);
         let yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");
-        std::fs::read_to_string(&path).map(|text| (text, yaml)).map_err(|e| format!("{}: {}", sources::display(&path), sources::io_reason(&e)))
+        std::fs::read_to_string(&path)
+            .map(|text| (text, yaml))
+            .map_err(|e| format!("{}: {}", sources::display(&path), sources::io_reason(&e)))
     };
     let results = run_tests(&engine, &load);
-    let paint = |code: &str, text: &str| if color_stdout(color) { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let paint = |code: &str, text: &str| {
+        if color_stdout(color) { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    };
     let mut failed = 0usize;
     for r in &results {
         if r.passed() {
@@ -48,10 +52,12 @@ pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, color: Col
 
     let mut coverage_ok = true;
     if coverage {
-        let exercised: std::collections::BTreeSet<&str> = results.iter().flat_map(|r| r.rules_checked.iter().map(String::as_str)).collect();
+        let exercised: std::collections::BTreeSet<&str> =
+            results.iter().flat_map(|r| r.rules_checked.iter().map(String::as_str)).collect();
         let rules = &engine.program().rules;
         let missing: Vec<&okite_ir::Rule> = rules.iter().filter(|r| !exercised.contains(r.name.as_str())).collect();
-        let pct = if rules.is_empty() { 100.0 } else { 100.0 * (rules.len() - missing.len()) as f64 / rules.len() as f64 };
+        let pct =
+            if rules.is_empty() { 100.0 } else { 100.0 * (rules.len() - missing.len()) as f64 / rules.len() as f64 };
         println!("\ncoverage: {} of {} rules exercised ({pct:.1}%)", rules.len() - missing.len(), rules.len());
         for r in &missing {
             println!("  not exercised: {} ({}) at {}", r.name, r.clauses.join(", "), r.location);
@@ -70,6 +76,10 @@ fn print_failure(r: &TestResult) {
     println!("\n---- {} ({}) ----", r.name, r.location);
     for f in &r.failures {
         println!("{}: expected {}", f.location, f.expected);
-        println!("{}  but {}", " ".repeat(f.location.len()), f.actual.replace('\n', &format!("\n{}  ", " ".repeat(f.location.len()))));
+        println!(
+            "{}  but {}",
+            " ".repeat(f.location.len()),
+            f.actual.replace('\n', &format!("\n{}  ", " ".repeat(f.location.len())))
+        );
     }
 }

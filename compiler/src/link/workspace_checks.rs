@@ -72,6 +72,9 @@ pub fn workspace_diagnostics(db: &dyn Db, ws: Workspace) -> Vec<Diagnostic> {
     }
     for ((clauses, title), rules) in &by_key {
         let Some(((first, first_file), rest)) = rules.split_first() else { continue };
+        if rest.is_empty() {
+            continue;
+        }
         let first_name = short(first);
         let first_span = decl_span(db, *first_file, first_name);
         let clauses: Vec<String> = clauses.iter().map(|c| format!("`{c}`")).collect();
@@ -166,7 +169,9 @@ fn report_cycles(
                                     .with_help("compute it with a quantifier (`any`, `count`, `sum`, …) instead")
                             } else {
                                 d.with_label("this use closes the cycle")
-                                    .with_note("a constant is computed once, from literals and constants computed before it")
+                                    .with_note(
+                                        "a constant is computed once, from literals and constants computed before it",
+                                    )
                                     .with_help("write one of the values as a literal")
                             });
                         }

@@ -27,12 +27,15 @@ pub struct PackageIndex {
     /// Package name → its definitions, in file order then source order (duplicates kept, so
     /// the checker can report them).
     pub packages: BTreeMap<Arc<str>, Vec<Def>>,
+    /// Package name → name → the same definitions, in the same order: every resolution of a
+    /// qualified name looks here, so it must not cost a scan of the package.
+    by_name: BTreeMap<Arc<str>, BTreeMap<Arc<str>, Vec<Def>>>,
 }
 
 impl PackageIndex {
     /// The definitions called `name` in `package`.
-    pub fn lookup<'a>(&'a self, package: &str, name: &'a str) -> impl Iterator<Item = &'a Def> + 'a {
-        self.packages.get(package).into_iter().flatten().filter(move |d| &*d.name == name)
+    pub fn lookup<'a>(&'a self, package: &str, name: &str) -> impl Iterator<Item = &'a Def> + 'a {
+        self.by_name.get(package).and_then(|names| names.get(name)).into_iter().flatten()
     }
 }
 
@@ -44,8 +47,11 @@ pub fn package_index(db: &dyn Db, ws: Workspace) -> PackageIndex {
         let summary = file_summary(db, file);
         let Some(package) = &summary.package else { continue };
         let defs = index.packages.entry(package.clone()).or_default();
+        let by_name = index.by_name.entry(package.clone()).or_default();
         for (name, kind) in &summary.items {
-            defs.push(Def { name: name.clone(), qname: format!("{package}.{name}").into(), kind: *kind, file });
+            let def = Def { name: name.clone(), qname: format!("{package}.{name}").into(), kind: *kind, file };
+            by_name.entry(name.clone()).or_default().push(def.clone());
+            defs.push(def);
         }
     }
     index

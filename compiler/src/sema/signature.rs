@@ -210,10 +210,21 @@ fn collect(db: &dyn Db, file: SourceFile, diags: &mut Vec<Diagnostic>) -> Signat
                     }
                     let ty = r.resolve_type(&f.ty, diags);
                     let default = f.default.as_ref().and_then(|d| literal_const(&r, d, Some(&ty), diags)).and_then(
-                        |(c, cty, span)| {
-                            if cty.fits(&ty) == Fit::Same {
-                                Some(c)
-                            } else {
+                        |(c, cty, span)| match (cty.fits(&ty), c) {
+                            (Fit::Same, c) => Some(c),
+                            (Fit::IntToDecimal, Const::Int(i)) => match okite_ir::Decimal::from_int(i) {
+                                Some(d) => Some(Const::Decimal(d)),
+                                None => {
+                                    diags.push(Diagnostic::error(
+                                        Code::INVALID_LITERAL,
+                                        &r.path,
+                                        span,
+                                        "decimal out of range",
+                                    ));
+                                    None
+                                }
+                            },
+                            _ => {
                                 diags.push(
                                     Diagnostic::error(Code::MISMATCH, &r.path, span, "mismatched types")
                                         .with_label(format!("expected `{ty}`, found `{cty}`")),

@@ -187,7 +187,8 @@ mod tests {
 
     #[test]
     fn finds_deep_types_and_comments() {
-        let types = format!("type T {{\n  xs: {}int{}\n}}\n", "list <".repeat(MAX_NESTING + 1), ">".repeat(MAX_NESTING + 1));
+        let types =
+            format!("type T {{\n  xs: {}int{}\n}}\n", "list <".repeat(MAX_NESTING + 1), ">".repeat(MAX_NESTING + 1));
         assert_eq!(find_too_deep(&types).iter().map(|d| d.what).collect::<Vec<_>>(), [Nesting::Types]);
         let comparisons = format!("rule r {{ require {} }}", "a < b and ".repeat(2 * MAX_NESTING));
         assert!(find_too_deep(&comparisons).is_empty());

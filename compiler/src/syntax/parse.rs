@@ -1,7 +1,7 @@
 //! From source text to [`ast::File`], never failing: every problem becomes a diagnostic and
 //! the rest of the file is still parsed.
 
-use std::sync::{Arc, Once};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 
 use okite_ir::{Date, Decimal, Duration};
 use pest::Parser as _;
@@ -33,9 +33,7 @@ pub struct Parsed {
 pub fn parse(path: &Arc<str>, text: &str) -> Parsed {
     static SETUP: Once = Once::new();
     SETUP.call_once(|| {
-        // Expected-token detail for error messages, and a call budget so that no input can make
-        // the parser backtrack for minutes.
-        pest::set_error_detail(true);
+        // A call budget so that no input can make the parser backtrack for minutes.
         pest::set_call_limit(std::num::NonZeroUsize::new(200_000_000));
     });
 
@@ -101,6 +99,21 @@ pub fn parse(path: &Arc<str>, text: &str) -> Parsed {
         }
     }
     Parsed { file, errors: b.errors }
+}
+
+/// Parses one junk chunk as an item, recording the expected tokens that error messages list.
+///
+/// Recording them slows pest down severalfold, so it is off for the parse of whole files and on
+/// only here. pest reads the switch, a process-wide flag, when a parse starts: a lock keeps every
+/// re-parse of junk inside the window where it is on, so messages never depend on timing. A
+/// whole-file parse that starts in the window merely records detail it does not use.
+fn parse_with_detail(chunk: &str) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    static DETAIL: Mutex<()> = Mutex::new(());
+    let _window = DETAIL.lock().unwrap_or_else(PoisonError::into_inner);
+    pest::set_error_detail(true);
+    let result = OkiteParser::parse(Rule::item_only, chunk);
+    pest::set_error_detail(false);
+    result
 }
 
 struct Builder {
@@ -207,7 +220,7 @@ impl Builder {
     }
 
     fn diagnose_chunk(&self, chunk: &str, offset: usize, source: &str) -> Diagnostic {
-        let err = match OkiteParser::parse(Rule::item_only, chunk) {
+        let err = match parse_with_detail(chunk) {
             Ok(_) => {
                 return Diagnostic::error(
                     Code::SYNTAX,
@@ -516,9 +529,13 @@ impl Builder {
             let span = span_of(&pair);
             if self.depth == MAX_EXPR_HEIGHT + 1 {
                 self.report(
-                    self.error(Code::TOO_DEEP, Span::new(span.start as usize, span.start as usize + 1), "type nested too deeply")
-                        .with_label(format!("more than {MAX_EXPR_HEIGHT} levels of `list<…>` and `set<…>`"))
-                        .with_help("wrap the inner collections in a record `type`"),
+                    self.error(
+                        Code::TOO_DEEP,
+                        Span::new(span.start as usize, span.start as usize + 1),
+                        "type nested too deeply",
+                    )
+                    .with_label(format!("more than {MAX_EXPR_HEIGHT} levels of `list<…>` and `set<…>`"))
+                    .with_help("wrap the inner collections in a record `type`"),
                 );
             }
             return error_type();
@@ -1251,7 +1268,20 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
 fn is_operator_token(e: &str) -> bool {
     matches!(
         e,
-        "`==`" | "`!=`" | "`<`" | "`<=`" | "`>`" | "`>=`" | "`??`" | "`+`" | "`-`" | "`|`" | "`*`" | "`/`" | "`%`" | "`&`"
+        "`==`"
+            | "`!=`"
+            | "`<`"
+            | "`<=`"
+            | "`>`"
+            | "`>=`"
+            | "`??`"
+            | "`+`"
+            | "`-`"
+            | "`|`"
+            | "`*`"
+            | "`/`"
+            | "`%`"
+            | "`&`"
     )
 }
 

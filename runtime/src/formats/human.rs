@@ -87,7 +87,8 @@ impl ReportWriter for Human {
             if !self.verbose && matches!(res.outcome, Outcome::Pass | Outcome::NotApplicable) {
                 continue;
             }
-            let section = program.section_of(&res.clause).and_then(|s| program.sections.iter().position(|x| x.id == s.id));
+            let section =
+                program.section_of(&res.clause).and_then(|s| program.sections.iter().position(|x| x.id == s.id));
             match groups.iter_mut().find(|(s, _)| *s == section) {
                 Some((_, v)) => v.push(res),
                 None => groups.push((section, vec![res])),
@@ -101,7 +102,8 @@ impl ReportWriter for Human {
             };
             writeln!(out, "\n  {}", self.paint("1", &title))?;
             for res in results {
-                let label = res.title.clone().unwrap_or_else(|| res.rule.rsplit('.').next().unwrap_or(&res.rule).to_string());
+                let label =
+                    res.title.clone().unwrap_or_else(|| res.rule.rsplit('.').next().unwrap_or(&res.rule).to_string());
                 let clause = if res.clauses.is_empty() { "-".to_string() } else { res.clauses.join(",") };
                 writeln!(out, "    {} {clause} {label} [{}]", self.outcome(res.outcome), res.severity.as_str())?;
                 if let Some(u) = res.underlying_outcome {
@@ -123,7 +125,11 @@ impl ReportWriter for Human {
                 }
                 for w in &res.waivers {
                     let state = if w.expired { "expired" } else { "valid" };
-                    writeln!(out, "        waiver ({state} until {}, approved by {}): {}", w.expires, w.approver, w.justification)?;
+                    writeln!(
+                        out,
+                        "        waiver ({state} until {}, approved by {}): {}",
+                        w.expires, w.approver, w.justification
+                    )?;
                 }
             }
         }
@@ -133,7 +139,10 @@ impl ReportWriter for Human {
 
     fn end(&mut self, out: &mut dyn Write) -> io::Result<()> {
         if self.snapshots > 1 {
-            let counts: Vec<String> = Outcome::ALL.iter().map(|o| format!("{} {}", o.as_str(), self.totals.get(index(*o)).copied().unwrap_or(0))).collect();
+            let counts: Vec<String> = Outcome::ALL
+                .iter()
+                .map(|o| format!("{} {}", o.as_str(), self.totals.get(index(*o)).copied().unwrap_or(0)))
+                .collect();
             writeln!(out, "{} snapshots ({} unreadable): {}", self.snapshots, self.unreadable, counts.join(" · "))?;
         }
         Ok(())

@@ -25,7 +25,11 @@ impl ReportWriter for Junit {
             None => r.source.clone(),
         };
         if r.status == Status::InputError {
-            writeln!(out, "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">", esc(&name))?;
+            writeln!(
+                out,
+                "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">",
+                esc(&name)
+            )?;
             let msg: Vec<String> = r.errors.iter().map(|e| format!("{}: {e}", r.source)).collect();
             writeln!(out, "    <testcase classname=\"input\" name=\"read snapshot\">")?;
             writeln!(out, "      <error message=\"the snapshot could not be read\">{}</error>", esc(&msg.join("\n")))?;
@@ -61,7 +65,13 @@ impl ReportWriter for Junit {
                         .iter()
                         .map(|f| format!("{}: {}", if f.path.is_empty() { "/" } else { &f.path }, f.message))
                         .collect();
-                    writeln!(out, "      <failure message=\"{}\" type=\"{}\">{}</failure>", esc(&first), res.severity.as_str(), esc(&body.join("\n")))?;
+                    writeln!(
+                        out,
+                        "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                        esc(&first),
+                        res.severity.as_str(),
+                        esc(&body.join("\n"))
+                    )?;
                     writeln!(out, "    </testcase>")?;
                 }
                 Outcome::Error => {
@@ -76,7 +86,11 @@ impl ReportWriter for Junit {
                 }
                 Outcome::Waived => {
                     writeln!(out, ">")?;
-                    let w: Vec<String> = res.waivers.iter().map(|w| format!("waived until {} by {}: {}", w.expires, w.approver, w.justification)).collect();
+                    let w: Vec<String> = res
+                        .waivers
+                        .iter()
+                        .map(|w| format!("waived until {} by {}: {}", w.expires, w.approver, w.justification))
+                        .collect();
                     writeln!(out, "      <system-out>{}</system-out>", esc(&w.join("\n")))?;
                     writeln!(out, "    </testcase>")?;
                 }

@@ -128,8 +128,13 @@ impl ReportWriter for Sarif {
                             set(p, "explanation", serde_json::to_value(e).unwrap_or(Value::Null));
                         }
                         if res.outcome == Outcome::Waived {
-                            let justification: Vec<&str> = res.waivers.iter().map(|w| w.justification.as_str()).collect();
-                            set(&mut v, "suppressions", json!([{ "kind": "external", "justification": justification.join("; ") }]));
+                            let justification: Vec<&str> =
+                                res.waivers.iter().map(|w| w.justification.as_str()).collect();
+                            set(
+                                &mut v,
+                                "suppressions",
+                                json!([{ "kind": "external", "justification": justification.join("; ") }]),
+                            );
                         }
                         self.emit(out, &v)?;
                     }

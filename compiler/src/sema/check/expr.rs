@@ -288,9 +288,13 @@ impl Checker<'_> {
 
     /// Whether `name` is a variant of some enum visible in this file.
     fn is_variant_in_scope(&self, name: &str) -> bool {
-        self.r.scope.names.values().flatten().filter(|d| d.kind == DefKind::Enum).any(|d| {
-            self.r.enum_sig(&d.qname).is_some_and(|sig| sig.variant(name).is_some())
-        })
+        self.r
+            .scope
+            .names
+            .values()
+            .flatten()
+            .filter(|d| d.kind == DefKind::Enum)
+            .any(|d| self.r.enum_sig(&d.qname).is_some_and(|sig| sig.variant(name).is_some()))
     }
 
     fn field(&mut self, base: &Expr, name: &Ident, optional: bool) -> TExpr {

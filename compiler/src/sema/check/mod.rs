@@ -222,8 +222,8 @@ impl<'db> Checker<'db> {
     pub(crate) fn end_item(&mut self) -> Vec<LocalDef> {
         let locals = std::mem::take(&mut self.locals);
         self.visible.clear();
-        let item_failed =
-            self.item_has_broken_expr || self.diags.get(self.item_diags_start..).is_some_and(|ds| ds.iter().any(Diagnostic::is_error));
+        let item_failed = self.item_has_broken_expr
+            || self.diags.get(self.item_diags_start..).is_some_and(|ds| ds.iter().any(Diagnostic::is_error));
         let mut defs = Vec::with_capacity(locals.len());
         for l in locals {
             if l.warn_unused && !l.used && !l.name.starts_with('_') && !item_failed {

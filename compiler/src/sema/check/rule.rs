@@ -37,7 +37,8 @@ impl Checker<'_> {
         let mut attest: Option<(AttestSpec, Span)> = None;
         let mut checks: Option<Span> = None;
         let mut phase = Phase::Prelude;
-        let known_clauses = clause_ids(self.r.db, self.r.db.workspace()).clone();
+        let db = self.r.db;
+        let known_clauses = clause_ids(db, db.workspace());
 
         for stmt in &rule.stmts {
             let span = stmt.span;
