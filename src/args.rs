@@ -93,6 +93,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
     },
+    /// Generate a synthetic facility by scaling a snapshot's lists (benchmarks, load tests).
+    #[command(hide = true)]
+    Synth {
+        /// The snapshot to scale.
+        base: PathBuf,
+        /// `POINTER=COUNT`, e.g. `/assets=10000` or `/systems/*/accounts=2000`.
+        #[arg(required = true)]
+        scales: Vec<String>,
+        /// The policy set whose schema the snapshot follows [default: built-in Hachioji].
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
     /// Explain a diagnostic code, e.g. `okite explain E0020`.
     Explain {
         /// The code.

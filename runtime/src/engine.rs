@@ -345,6 +345,12 @@ impl Engine {
         crate::evaluate::evaluate(self, snapshot, options)
     }
 
+    /// Evaluates each rule alone and measures it: a profiling aid for policy authors (the
+    /// times are wall-clock, so this is the one non-deterministic output of the runtime).
+    pub fn rule_timings(&self, snapshot: &Snapshot, options: &EvalOptions) -> Vec<(String, std::time::Duration)> {
+        crate::evaluate::rule_timings(self, snapshot, options)
+    }
+
     pub(crate) fn owns(&self, snapshot: &Snapshot) -> bool {
         Arc::ptr_eq(&self.inner, &snapshot.engine)
     }

@@ -50,6 +50,20 @@ pub(crate) fn evaluate(engine: &Engine, snap: &Snapshot, options: &EvalOptions) 
     report
 }
 
+pub(crate) fn rule_timings(engine: &Engine, snap: &Snapshot, options: &EvalOptions) -> Vec<(String, std::time::Duration)> {
+    let eng = engine.prepared();
+    let as_of = options.as_of.or(snap.as_of).unwrap_or(okite_ir::Date(0));
+    let mut m = Machine::new(eng, &eng.heap, &snap.heap, snap.root, as_of, options.step_budget);
+    let mut out = Vec::with_capacity(eng.rules.len());
+    for (rule, plan) in eng.program.rules.iter().zip(&eng.rules) {
+        let started = std::time::Instant::now();
+        let _ = evaluate_rule(&mut m, rule, plan, as_of, false);
+        out.push((rule.name.clone(), started.elapsed()));
+        m.scratch = crate::heap::Heap::above(Some(&snap.heap));
+    }
+    out
+}
+
 /// The subject being evaluated.
 struct Subject {
     path: String,
@@ -108,8 +122,7 @@ fn evaluate_rule(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, as_of: Date,
 
     let mut run = RuleRun { findings: Vec::new(), notes: Vec::new(), counts: SubjectCounts::default() };
     let outcome = if plan.loops.is_empty() {
-        let subject = Subject { path: String::new(), label: None };
-        subject_outcome(m, rule, plan, &subject, explain_all, &mut run)
+        subject_outcome(m, rule, plan, explain_all, &mut run)
     } else {
         loops(m, rule, plan, 0, explain_all, &mut run)
     };
@@ -162,8 +175,7 @@ fn loops(
     run: &mut RuleRun,
 ) -> Result<(), Fault> {
     let Some(step) = plan.loops.get(k) else {
-        let subject = current_subject(m, rule, plan);
-        return subject_outcome(m, rule, plan, &subject, explain_all, run);
+        return subject_outcome(m, rule, plan, explain_all, run);
     };
     match step {
         LoopPlan::Let(slot, node) => {
@@ -228,25 +240,28 @@ fn subject_outcome(
     m: &mut Machine<'_>,
     rule: &Rule,
     plan: &RulePlan,
-    subject: &Subject,
     explain_all: bool,
     run: &mut RuleRun,
 ) -> Result<(), Fault> {
+    // Naming the subject (its JSON Pointer and key) costs allocations, so it is done only
+    // when something is reported about it.
+    let subject = |m: &Machine<'_>| current_subject(m, rule, plan);
     run.counts.total += 1;
     for (node, ex) in plan.exemptions.iter().zip(&rule.exemptions) {
         match m.eval(node) {
             Ok(1) => {
                 run.counts.exempt += 1;
+                let subject = subject(m);
                 run.notes.push(SubjectNote {
-                    subject: subject.path.clone(),
-                    subject_label: subject.label.clone(),
+                    subject: subject.path,
+                    subject_label: subject.label,
                     outcome: Outcome::NotApplicable,
                     reason: format!("exempt: `{}`", ex.text),
                 });
                 return Ok(());
             }
             Ok(_) => {}
-            Err(f) => return subject_error(run, subject, f),
+            Err(f) => return subject_error(run, &subject(m), f),
         }
     }
     let BodyPlan::Checks(stmts) = &plan.body else { return Ok(()) };
@@ -256,31 +271,33 @@ fn subject_outcome(
         match (stmt, ir) {
             (StmtPlan::Let(slot, node), _) => match m.eval(node) {
                 Ok(w) => m.set_local(*slot, w),
-                Err(f) => return subject_error(run, subject, f),
+                Err(f) => return subject_error(run, &subject(m), f),
             },
             (StmtPlan::Require { cond, message }, Stmt::Require(req)) => match m.eval(cond) {
                 Ok(1) => {}
                 Ok(_) => {
                     failed = true;
                     let text = match message {
-                        Some(msg) => match m.eval(msg) {
-                            Ok(w) => m.str(w).to_string(),
+                        Some(msg) => match m.eval_text(msg) {
+                            Ok(t) => t,
                             Err(f) => format!("{} (the message could not be built: {f})", req.text),
                         },
                         None => format!("requirement not met: `{}`", req.text),
                     };
-                    let why = explain::why_false(m, &rule.locals, &req.cond, cond);
+                    let detail = if explain_all { explain::Detail::Full } else { explain::Detail::PathsOnly };
+                    let why = explain::why_false(m, &rule.locals, &req.cond, cond, detail);
+                    let subject = subject(m);
                     let path = explain::primary_path(&why).unwrap_or_else(|| subject.path.clone());
                     run.findings.push(Finding {
                         message: text,
                         path,
-                        subject: subject.path.clone(),
-                        subject_label: subject.label.clone(),
+                        subject: subject.path,
+                        subject_label: subject.label,
                         explanation: explain_all.then_some(why),
                         location: Some(req.location.clone()),
                     });
                 }
-                Err(f) => return subject_error(run, subject, f),
+                Err(f) => return subject_error(run, &subject(m), f),
             },
             _ => {}
         }

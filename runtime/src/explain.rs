@@ -18,9 +18,19 @@ use crate::word::NONE;
 /// Explanations stop descending after this many levels.
 const MAX_DEPTH: usize = 12;
 
+/// Whether an explanation is for people (with source text and rendered values) or only to
+/// find a finding's JSON Pointer (which needs neither, and is computed for every finding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Texts and values.
+    Full,
+    /// Paths only; texts and values are left empty.
+    PathsOnly,
+}
+
 /// Why `ir` (whose plan is `node`) evaluated to false.
-pub fn why_false(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node) -> Explanation {
-    why(m, locals, ir, node, false, 0)
+pub fn why_false(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, detail: Detail) -> Explanation {
+    why(m, locals, ir, node, false, 0, detail)
 }
 
 /// The JSON Pointer of the fact at the root of an explanation: the deepest one named.
@@ -31,16 +41,26 @@ pub fn primary_path(e: &Explanation) -> Option<String> {
     e.values.iter().find_map(|v| v.path.clone())
 }
 
-fn text(program: &Program, locals: &[LocalDef], ir: &Expr) -> String {
-    pretty::expr_to_string(program, locals, ir)
+fn text(program: &Program, locals: &[LocalDef], ir: &Expr, detail: Detail) -> String {
+    match detail {
+        Detail::Full => pretty::expr_to_string(program, locals, ir),
+        Detail::PathsOnly => String::new(),
+    }
 }
 
-fn leaf(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, holds: bool) -> Explanation {
+fn value_text(m: &Machine<'_>, w: crate::word::Word, ty: okite_ir::TypeId, detail: Detail) -> String {
+    match detail {
+        Detail::Full => render_word(m, w, ty),
+        Detail::PathsOnly => String::new(),
+    }
+}
+
+fn leaf(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, holds: bool, detail: Detail) -> Explanation {
     let program = m.program();
     Explanation {
-        condition: text(program, locals, ir),
+        condition: text(program, locals, ir, detail),
         holds,
-        values: operand(m, locals, ir, node).into_iter().collect(),
+        values: operand(m, locals, ir, node, detail).into_iter().collect(),
         note: None,
         because: None,
     }
@@ -57,15 +77,15 @@ fn is_constant(ir: &Expr) -> bool {
 }
 
 /// The value of a sub-expression, unless it is a constant.
-fn operand(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node) -> Option<ExplainedValue> {
+fn operand(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, detail: Detail) -> Option<ExplainedValue> {
     if is_constant(ir) {
         return None;
     }
     let program = m.program();
     let w = m.eval(node).ok()?;
     Some(ExplainedValue {
-        expr: text(program, locals, ir),
-        value: render_word(m, w, ir.ty),
+        expr: text(program, locals, ir, detail),
+        value: value_text(m, w, ir.ty, detail),
         path: path_of(m, ir, node),
     })
 }
@@ -130,36 +150,36 @@ fn element_path(
 }
 
 /// Why `ir` evaluated to `value`.
-fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: bool, depth: usize) -> Explanation {
+fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: bool, depth: usize, detail: Detail) -> Explanation {
     let program = m.program();
     if depth >= MAX_DEPTH {
-        return leaf(m, locals, ir, node, value);
+        return leaf(m, locals, ir, node, value, detail);
     }
-    let condition = text(program, locals, ir);
+    let condition = text(program, locals, ir, detail);
     match (&ir.kind, node) {
-        (ExprKind::Unary { op: UnOp::Not, arg }, Node::Unary(_, an)) => why(m, locals, arg, an, !value, depth),
+        (ExprKind::Unary { op: UnOp::Not, arg }, Node::Unary(_, an)) => why(m, locals, arg, an, !value, depth, detail),
         (ExprKind::Binary { op: BinOp::And, lhs, rhs }, Node::Binary(_, ln, rn, _)) => {
             let l = m.eval(ln).ok() == Some(1);
             if value {
-                why(m, locals, lhs, ln, true, depth + 1)
+                why(m, locals, lhs, ln, true, depth + 1, detail)
             } else if !l {
-                why(m, locals, lhs, ln, false, depth + 1)
+                why(m, locals, lhs, ln, false, depth + 1, detail)
             } else {
-                why(m, locals, rhs, rn, false, depth + 1)
+                why(m, locals, rhs, rn, false, depth + 1, detail)
             }
         }
         (ExprKind::Binary { op: BinOp::Or, lhs, rhs }, Node::Binary(_, ln, rn, _)) => {
             if value {
                 let l = m.eval(ln).ok() == Some(1);
                 return if l {
-                    why(m, locals, lhs, ln, true, depth + 1)
+                    why(m, locals, lhs, ln, true, depth + 1, detail)
                 } else {
-                    why(m, locals, rhs, rn, true, depth + 1)
+                    why(m, locals, rhs, rn, true, depth + 1, detail)
                 };
             }
             // Neither alternative holds: show both.
-            let left = why(m, locals, lhs, ln, false, depth + 1);
-            let right = why(m, locals, rhs, rn, false, depth + 1);
+            let left = why(m, locals, lhs, ln, false, depth + 1, detail);
+            let right = why(m, locals, rhs, rn, false, depth + 1, detail);
             let mut values = left.values.clone();
             values.extend(right.values.iter().cloned());
             Explanation {
@@ -172,74 +192,78 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
         }
         (ExprKind::Binary { lhs, rhs, .. }, Node::Binary(_, ln, rn, _)) => {
             let mut values = Vec::new();
-            values.extend(operand(m, locals, lhs, ln));
-            values.extend(operand(m, locals, rhs, rn));
+            values.extend(operand(m, locals, lhs, ln, detail));
+            values.extend(operand(m, locals, rhs, rn, detail));
             Explanation { condition, holds: value, values, note: None, because: None }
         }
         (
             ExprKind::Quant { kind, var, source, filter, body },
-            Node::Quant { source: sn, filter: fnode, body: bn, .. },
+            Node::Quant { source: sn, filter: fnode, body: bn, index, .. },
         ) => {
-            let Ok(list) = m.eval(sn) else { return leaf(m, locals, ir, node, value) };
-            let items = m.elems(list).into_owned();
-            let source_text = text(program, locals, source);
+            let Ok(list) = m.eval(sn) else { return leaf(m, locals, ir, node, value, detail) };
+            let total = m.elems(list).len();
+            let source_text = text(program, locals, source, detail);
             let var_name = locals.get(var.0 as usize).map_or("x", |l| l.name.as_str()).to_string();
-            let mut considered = 0usize;
-            for (i, &x) in items.iter().enumerate() {
-                m.set_local(var.0, x);
-                if let (Some(_), Some(fnode)) = (filter, fnode)
-                    && m.eval(fnode).ok() != Some(1)
-                {
-                    continue;
-                }
-                considered += 1;
-                let holds = match bn {
-                    Some(b) => m.eval(b).ok() == Some(1),
-                    None => x == 1,
+            // Only these results are decided by one element; the others are decided by all of
+            // them, and scanning would cost as much as the rule itself for every finding.
+            let decisive_possible = matches!((kind, value), (QuantKind::All, false) | (QuantKind::Any, true) | (QuantKind::None, false));
+            if decisive_possible {
+                // An `all` is decided by any element; the others only by elements passing the
+                // gating predicate, which the index finds without a scan.
+                let items = match kind {
+                    QuantKind::All => Ok(m.elems(list)),
+                    _ => m.candidates(list, index.as_ref()),
                 };
-                // The element that decides the quantifier, if one does.
-                let decisive = match (kind, value) {
-                    (QuantKind::All, false) => !holds,
-                    (QuantKind::Any, true) | (QuantKind::None, false) => holds,
-                    _ => false,
-                };
-                if decisive {
+                let items = items.map(std::borrow::Cow::into_owned).unwrap_or_default();
+                for &x in &items {
+                    m.set_local(var.0, x);
+                    if let (Some(_), Some(fnode)) = (filter, fnode)
+                        && m.eval(fnode).ok() != Some(1)
+                    {
+                        continue;
+                    }
+                    let holds = match bn {
+                        Some(b) => m.eval(b).ok() == Some(1),
+                        None => x == 1,
+                    };
+                    let decisive = if *kind == QuantKind::All { !holds } else { holds };
+                    if !decisive {
+                        continue;
+                    }
                     let el_ty = match program.types.ty(source.ty) {
                         Type::List(t) | Type::Set(t) => t,
                         _ => source.ty,
                     };
-                    let rendered = render_word(m, x, el_ty);
-                    let path = element_path(m, source, x, i, list);
+                    let rendered = value_text(m, x, el_ty, detail);
+                    let position = m.elems(list).iter().position(|w| *w == x).unwrap_or(0);
+                    let path = element_path(m, source, x, position, list);
                     let at = path.as_deref().map(|p| format!(" at {p}")).unwrap_or_default();
                     let because = match (body, bn) {
-                        (Some(b), Some(bn)) => Some(Box::new(why(m, locals, b, bn, holds, depth + 1))),
+                        (Some(b), Some(bn)) => Some(Box::new(why(m, locals, b, bn, holds, depth + 1, detail))),
                         _ => None,
                     };
                     return Explanation {
                         condition,
                         holds: value,
                         values: vec![ExplainedValue { expr: var_name.clone(), value: rendered, path }],
-                        note: Some(format!("`{var_name}` = element {i} of `{source_text}`{at}")),
+                        note: Some(format!("`{var_name}` = element {position} of `{source_text}`{at}")),
                         because,
                     };
                 }
             }
+            let elements = if total == 1 { "1 element".to_string() } else { format!("{total} elements") };
             let note = match (kind, value) {
-                (QuantKind::Any, false) => {
-                    format!("no element of `{source_text}` satisfies it ({considered} considered)")
-                }
-                (QuantKind::All | QuantKind::None, true) => {
-                    format!("all {considered} elements of `{source_text}` considered")
-                }
-                _ => format!("{considered} elements of `{source_text}` considered"),
+                (QuantKind::Any, false) => format!("no element of `{source_text}` ({elements}) satisfies it"),
+                (QuantKind::All | QuantKind::None, true) => format!("it holds for every element of `{source_text}` ({elements})"),
+                _ => format!("`{source_text}` has {elements}"),
             };
             // The collection is named in the note; its pointer would wrongly become the finding's
             // path, when what is missing belongs to the subject.
             Explanation { condition, holds: value, values: Vec::new(), note: Some(note), because: None }
         }
         (ExprKind::Call { func, args }, Node::Call(f, arg_nodes)) => {
-            let Some(def) = program.functions.get(func.0 as usize) else { return leaf(m, locals, ir, node, value) };
-            let Some(plan) = m.eng.fns.get(*f as usize) else { return leaf(m, locals, ir, node, value) };
+            let Some(def) = program.functions.get(func.0 as usize) else { return leaf(m, locals, ir, node, value, detail) };
+            let Some(plan) = m.eng.fns.get(*f as usize) else { return leaf(m, locals, ir, node, value, detail) };
             let mut values = Vec::new();
             let mut words = Vec::new();
             for ((a, an), p) in args.iter().zip(arg_nodes).zip(&def.params) {
@@ -248,8 +272,8 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
                 let pname = def.locals.get(p.0 as usize).map_or("?", |l| l.name.as_str());
                 if !matches!(a.kind, ExprKind::Const(_)) {
                     values.push(ExplainedValue {
-                        expr: format!("{pname} = {}", text(program, locals, a)),
-                        value: render_word(m, w, a.ty),
+                        expr: format!("{pname} = {}", text(program, locals, a, detail)),
+                        value: value_text(m, w, a.ty, detail),
                         path: path_of(m, a, an),
                     });
                 }
@@ -258,7 +282,7 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             for (slot, w) in plan.params.iter().zip(words) {
                 m.set_local(*slot, w);
             }
-            let inner = why(m, &def.locals, &def.body, &plan.body, value, depth + 1);
+            let inner = why(m, &def.locals, &def.body, &plan.body, value, depth + 1, detail);
             m.pop_frame(frame);
             Explanation { condition, holds: value, values, note: None, because: Some(Box::new(inner)) }
         }
@@ -266,15 +290,15 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             if let Ok(w) = m.eval(vn) {
                 m.set_local(var.0, w);
             }
-            why(m, locals, body, bn, value, depth)
+            why(m, locals, body, bn, value, depth, detail)
         }
         (ExprKind::If { then, els, .. }, Node::If(cn, tn, en)) => {
             if m.eval(cn).ok() == Some(1) {
-                why(m, locals, then, tn, value, depth + 1)
+                why(m, locals, then, tn, value, depth + 1, detail)
             } else {
-                why(m, locals, els, en, value, depth + 1)
+                why(m, locals, els, en, value, depth + 1, detail)
             }
         }
-        _ => leaf(m, locals, ir, node, value),
+        _ => leaf(m, locals, ir, node, value, detail),
     }
 }

@@ -46,6 +46,7 @@ mod machine;
 mod plan;
 mod render;
 pub mod report;
+pub mod synth;
 mod strings;
 pub mod testing;
 pub mod waivers;

@@ -61,7 +61,13 @@ pub struct Machine<'a> {
     fp: usize,
     steps: u64,
     budget: u64,
+    /// Equality indexes over snapshot and engine lists, built on first use:
+    /// (list, field) → field value → element positions, ascending.
+    indexes: rustc_hash::FxHashMap<(u32, u32), rustc_hash::FxHashMap<Word, Vec<u32>>>,
 }
+
+/// Lists shorter than this are scanned rather than indexed.
+const INDEX_FROM: usize = 32;
 
 impl std::fmt::Debug for Machine<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -83,6 +89,7 @@ impl<'a> Machine<'a> {
             fp: 0,
             steps: 0,
             budget,
+            indexes: Default::default(),
         }
     }
 
@@ -99,6 +106,7 @@ impl<'a> Machine<'a> {
             fp: 0,
             steps: 0,
             budget,
+            indexes: Default::default(),
         }
     }
 
@@ -287,8 +295,8 @@ impl<'a> Machine<'a> {
             }
             Node::Call(f, args) => self.call(*f, args),
             Node::Builtin(b, args) => self.builtin(*b, args),
-            Node::Quant { kind, var, source, filter, body, source_ty } => {
-                self.quant(*kind, *var, source, filter.as_deref(), body.as_deref(), *source_ty)
+            Node::Quant { kind, var, source, filter, body, source_ty, index } => {
+                self.quant(*kind, *var, source, filter.as_deref(), body.as_deref(), *source_ty, index.as_ref())
             }
             Node::List(items) => {
                 let mut ws = Vec::with_capacity(items.len());
@@ -315,6 +323,16 @@ impl<'a> Machine<'a> {
                 }
                 Ok(r)
             }
+            Node::Interp(_) => {
+                let text = self.eval_text(n)?;
+                Ok(self.intern(&text))
+            }
+        }
+    }
+
+    /// Evaluates a string-valued node to text without interning it (messages are read once).
+    pub fn eval_text(&mut self, n: &Node) -> Result<String, Fault> {
+        match n {
             Node::Interp(parts) => {
                 let mut out = String::new();
                 for p in parts {
@@ -327,7 +345,11 @@ impl<'a> Machine<'a> {
                         }
                     }
                 }
-                Ok(self.intern(&out))
+                Ok(out)
+            }
+            other => {
+                let w = self.eval(other)?;
+                Ok(self.str(w).to_string())
             }
         }
     }
@@ -600,6 +622,31 @@ impl<'a> Machine<'a> {
         })
     }
 
+    /// The elements of `list` that may satisfy a gating `x.field == key`: all of them, or,
+    /// for a long list that lives outside the scratch heap, those found in its index (in list
+    /// order, so results and explanations are the same as with a scan).
+    pub fn candidates(&mut self, list: Word, index: Option<&(u32, Box<Node>)>) -> Result<std::borrow::Cow<'a, [Word]>, Fault> {
+        let all = self.elems(list);
+        let Some((field, key)) = index else { return Ok(all) };
+        if all.len() < INDEX_FROM || !matches!(all, std::borrow::Cow::Borrowed(_)) {
+            return Ok(all);
+        }
+        let key = self.eval(key)?;
+        let entry = (list as u32, *field);
+        if !self.indexes.contains_key(&entry) {
+            let mut idx: rustc_hash::FxHashMap<Word, Vec<u32>> = Default::default();
+            for (i, &r) in all.iter().enumerate() {
+                self.step()?;
+                idx.entry(self.field(r, *field)).or_default().push(i as u32);
+            }
+            self.indexes.insert(entry, idx);
+        }
+        let positions = self.indexes.get(&entry).and_then(|m| m.get(&key));
+        let picked: Vec<Word> = positions.into_iter().flatten().filter_map(|&i| all.get(i as usize).copied()).collect();
+        Ok(std::borrow::Cow::Owned(picked))
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn quant(
         &mut self,
         kind: QuantKind,
@@ -608,12 +655,13 @@ impl<'a> Machine<'a> {
         filter: Option<&Node>,
         body: Option<&Node>,
         source_ty: TypeId,
+        index: Option<&(u32, Box<Node>)>,
     ) -> EvalResult {
         let src = self.eval(source)?;
         if src == NONE {
             return Err(Fault::Malformed("quantifier over none"));
         }
-        let items = self.elems(src);
+        let items = self.candidates(src, index)?;
         let mut count: i64 = 0;
         let mut acc: Option<Word> = None;
         let mut sum: i64 = 0;

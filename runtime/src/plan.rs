@@ -54,6 +54,10 @@ pub enum Node {
         body: Option<Box<Node>>,
         /// Type of the collection.
         source_ty: TypeId,
+        /// When the elements that can count are those whose field `.0` equals the value of
+        /// `.1` (an `x.f == e` conjunct of the gating predicate, `e` not mentioning `x`), the
+        /// machine may look them up in an index instead of scanning.
+        index: Option<(u32, Box<Node>)>,
     },
     /// A list literal.
     List(Vec<Node>),
@@ -202,14 +206,19 @@ impl Lowerer<'_> {
             ExprKind::Let { var, value, body } => Node::Let(var.0, b(self.expr(value)), b(self.expr(body))),
             ExprKind::Call { func, args } => Node::Call(func.0, args.iter().map(|a| self.expr(a)).collect()),
             ExprKind::Builtin { func, args } => Node::Builtin(*func, args.iter().map(|a| self.expr(a)).collect()),
-            ExprKind::Quant { kind, var, source, filter, body } => Node::Quant {
-                kind: *kind,
-                var: var.0,
-                source: b(self.expr(source)),
-                filter: filter.as_ref().map(|f| b(self.expr(f))),
-                body: body.as_ref().map(|x| b(self.expr(x))),
-                source_ty: source.ty,
-            },
+            ExprKind::Quant { kind, var, source, filter, body } => {
+                let filter = filter.as_ref().map(|f| b(self.expr(f)));
+                let body = body.as_ref().map(|x| b(self.expr(x)));
+                let gating: Vec<&Node> = match kind {
+                    QuantKind::Any | QuantKind::None | QuantKind::Count | QuantKind::Filter => {
+                        filter.iter().chain(body.iter()).map(|n| &**n).collect()
+                    }
+                    QuantKind::All => Vec::new(),
+                    _ => filter.iter().map(|n| &**n).collect(),
+                };
+                let index = gating.into_iter().find_map(|n| equality_key(n, var.0)).map(|(f, k)| (f, b(k)));
+                Node::Quant { kind: *kind, var: var.0, source: b(self.expr(source)), filter, body, source_ty: source.ty, index }
+            }
             ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
             ExprKind::Set(items) => Node::Set(items.iter().map(|i| self.expr(i)).collect()),
             ExprKind::Record { fields, .. } => Node::Record(fields.iter().map(|f| self.expr(f)).collect()),
@@ -275,6 +284,46 @@ impl Lowerer<'_> {
     /// Lowers a function.
     pub fn function(&mut self, f: &okite_ir::FnDef) -> FnPlan {
         FnPlan { nlocals: f.locals.len(), params: f.params.iter().map(|p| p.0).collect(), body: self.expr(&f.body) }
+    }
+}
+
+/// Finds a conjunct `x.f == e` (or `e == x.f`) of `n`, where `e` does not mention slot `x`.
+fn equality_key(n: &Node, var: u32) -> Option<(u32, Node)> {
+    match n {
+        Node::Binary(BinOp::And, l, r, _) => equality_key(l, var).or_else(|| equality_key(r, var)),
+        Node::Binary(BinOp::Eq, l, r, _) => {
+            let field_of_var = |x: &Node| match x {
+                Node::Field(base, f) if matches!(**base, Node::Local(v) if v == var) => Some(*f),
+                _ => None,
+            };
+            match (field_of_var(l), field_of_var(r)) {
+                (Some(f), _) if !mentions(r, var) => Some((f, (**r).clone())),
+                (_, Some(f)) if !mentions(l, var) => Some((f, (**l).clone())),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `n` reads slot `var`.
+fn mentions(n: &Node, var: u32) -> bool {
+    match n {
+        Node::Local(v) => *v == var,
+        Node::Const(_) | Node::Facts | Node::AsOf => false,
+        Node::Field(b, _) | Node::OptField(b, _) | Node::Unary(_, b) => mentions(b, var),
+        Node::Index(a, b) | Node::Binary(_, a, b, _) => mentions(a, var) || mentions(b, var),
+        Node::If(a, b, c) => mentions(a, var) || mentions(b, var) || mentions(c, var),
+        Node::Let(_, a, b) => mentions(a, var) || mentions(b, var),
+        Node::Call(_, args) | Node::Builtin(_, args) | Node::List(args) | Node::Set(args) | Node::Record(args) => {
+            args.iter().any(|a| mentions(a, var))
+        }
+        Node::Quant { source, filter, body, .. } => {
+            mentions(source, var)
+                || filter.as_deref().is_some_and(|f| mentions(f, var))
+                || body.as_deref().is_some_and(|b| mentions(b, var))
+        }
+        Node::Interp(parts) => parts.iter().any(|p| matches!(p, Part::Value(n, _) if mentions(n, var))),
     }
 }
 

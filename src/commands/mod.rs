@@ -6,6 +6,7 @@ mod clauses;
 mod eval;
 mod explain;
 mod schema;
+mod synth;
 mod test;
 
 use crate::args::{Cli, Command};
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(&args, cli.color),
         Command::Build { path, output } => build::run(path.as_deref(), &output, cli.color),
         Command::Explain { code } => explain::run(&code),
+        Command::Synth { base, scales, policy } => synth::run(&base, &scales, policy.as_deref(), cli.color),
         Command::Schema { policy } => schema::run(policy.as_deref(), cli.color),
         Command::Clauses { policy, format } => clauses::run(policy.as_deref(), format, cli.color),
         Command::Test { paths, coverage, threshold } => test::run(&paths, coverage, threshold, cli.color),

@@ -133,7 +133,13 @@ struct Builder {
 /// pair's own span runs on over the blank lines and comments after it. Diagnostics would then
 /// underline them.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    Span::new(pair.as_span().start(), trimmed_end(pair))
+    let span = pair.as_span();
+    // Trivia ends in whitespace or `*/`, or runs to the end of the input (a line comment
+    // there); anything else is the pair's own last token. Most pairs are tokens: no look inside.
+    let ends_in_token = span.end() < pair.get_input().len()
+        && span.as_str().as_bytes().last().is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'/'));
+    let end = if ends_in_token { span.end() } else { trimmed_end(pair) };
+    Span::new(span.start(), end)
 }
 
 /// Where the last token of `pair` ends: while only trivia follows the last child, the end is
@@ -838,174 +844,204 @@ impl Builder {
         climber.expr_bp(0, 0)
     }
 
+    /// One operand. A dispatcher only: each form has its own function, so that the frames on
+    /// the recursive path (`expr_h` → `primary` → form → `expr_h`) stay small even unoptimised,
+    /// where a frame holds every temporary of its function.
     fn primary(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
-        let span = span_of(&pair);
-        let rule = pair.as_rule();
-        let leaf = |kind| (Expr { kind, span }, 1);
-        match rule {
-            Rule::int_lit => {
-                let digits = pair.as_str().replace('_', "");
-                match digits.parse::<i64>() {
-                    Ok(v) => leaf(ExprKind::Int(v)),
-                    Err(_) => {
-                        self.report(
-                            self.error(Code::INVALID_LITERAL, span, "integer literal out of range")
-                                .with_label(format!("`{}` does not fit in 64 bits", pair.as_str())),
-                        );
-                        leaf(ExprKind::Error)
-                    }
-                }
+        match pair.as_rule() {
+            Rule::int_lit | Rule::decimal_lit | Rule::date_lit | Rule::duration_lit => self.literal(pair),
+            Rule::string => self.string_h(pair),
+            Rule::paren => self.paren(pair),
+            Rule::list_lit | Rule::set_lit => self.collection(pair),
+            Rule::if_expr => self.if_expr(pair),
+            Rule::quant => self.quant(pair),
+            Rule::call => self.call(pair),
+            Rule::record_lit => self.record_lit(pair),
+            Rule::expr => self.expr_h(pair),
+            rule => {
+                let kind = match rule {
+                    Rule::bool_lit => ExprKind::Bool(pair.as_str() == "true"),
+                    Rule::none_lit => ExprKind::None,
+                    Rule::facts_kw => ExprKind::Facts,
+                    Rule::as_of_kw => ExprKind::AsOf,
+                    Rule::name_ref => ExprKind::Name(ident_of(kids(pair.clone()).next())),
+                    _ => ExprKind::Error,
+                };
+                (Expr { kind, span: span_of(&pair) }, 1)
             }
-            Rule::decimal_lit => match Decimal::parse(pair.as_str()) {
-                Some(d) => leaf(ExprKind::Decimal(d)),
+        }
+    }
+
+    fn literal(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        let span = span_of(&pair);
+        let text = pair.as_str();
+        let kind = match pair.as_rule() {
+            Rule::int_lit => match text.replace('_', "").parse::<i64>() {
+                Ok(v) => ExprKind::Int(v),
+                Err(_) => {
+                    self.report(
+                        self.error(Code::INVALID_LITERAL, span, "integer literal out of range")
+                            .with_label(format!("`{text}` does not fit in 64 bits")),
+                    );
+                    ExprKind::Error
+                }
+            },
+            Rule::decimal_lit => match Decimal::parse(text) {
+                Some(d) => ExprKind::Decimal(d),
                 None => {
                     self.report(
                         self.error(Code::INVALID_LITERAL, span, "invalid decimal literal")
                             .with_label("decimals have at most 6 fractional digits and 12 integer digits"),
                     );
-                    leaf(ExprKind::Error)
+                    ExprKind::Error
                 }
             },
-            Rule::date_lit => match Date::parse_iso(pair.as_str()) {
-                Some(d) => leaf(ExprKind::Date(d)),
+            Rule::date_lit => match Date::parse_iso(text) {
+                Some(d) => ExprKind::Date(d),
                 None => {
                     self.report(
-                        self.error(Code::INVALID_LITERAL, span, format!("`{}` is not a date", pair.as_str()))
+                        self.error(Code::INVALID_LITERAL, span, format!("`{text}` is not a date"))
                             .with_label("no such day in the calendar"),
                     );
-                    leaf(ExprKind::Error)
+                    ExprKind::Error
                 }
             },
-            Rule::duration_lit => match Duration::parse_literal(pair.as_str()) {
-                Some(d) => leaf(ExprKind::Duration(d)),
+            _ => match Duration::parse_literal(text) {
+                Some(d) => ExprKind::Duration(d),
                 None => {
                     self.report(self.error(Code::INVALID_LITERAL, span, "duration literal out of range"));
-                    leaf(ExprKind::Error)
+                    ExprKind::Error
                 }
             },
-            Rule::bool_lit => leaf(ExprKind::Bool(pair.as_str() == "true")),
-            Rule::none_lit => leaf(ExprKind::None),
-            Rule::facts_kw => leaf(ExprKind::Facts),
-            Rule::as_of_kw => leaf(ExprKind::AsOf),
-            Rule::string => self.string_h(pair),
-            Rule::name_ref => leaf(ExprKind::Name(ident_of(kids(pair).next()))),
-            Rule::paren => {
-                let (inner, h) = match kids(pair).next() {
-                    Some(p) => self.expr_h(p),
-                    None => (error_expr(), 1),
-                };
-                (Expr { kind: ExprKind::Paren(Box::new(inner)), span }, h + 1)
-            }
-            Rule::list_lit | Rule::set_lit => {
-                let mut items = Vec::new();
-                let mut h = 1;
-                for p in kids(pair) {
-                    let (e, eh) = self.expr_h(p);
-                    h = h.max(eh + 1);
-                    items.push(e);
-                }
-                let kind = if rule == Rule::list_lit { ExprKind::List(items) } else { ExprKind::Set(items) };
-                (Expr { kind, span }, h)
-            }
-            Rule::if_expr => {
-                let mut parts = Vec::new();
-                let mut h = 1;
-                for p in kids(pair).filter(|p| !is_keyword(p.as_rule())) {
-                    let (e, eh) = self.expr_h(p);
-                    h = h.max(eh + 1);
-                    parts.push(e);
-                }
-                let mut it = parts.into_iter();
-                let c = it.next().unwrap_or_else(error_expr);
-                let t = it.next().unwrap_or_else(error_expr);
-                let e = it.next().unwrap_or_else(error_expr);
-                (Expr { kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)), span }, h)
-            }
-            Rule::quant => {
-                let mut it = kids(pair).filter(|p| !is_keyword(p.as_rule()));
-                let name = ident_of(it.next());
-                let var = ident_of(it.next());
-                let mut h = 1;
-                let mut source = None;
-                let mut filter = None;
-                let mut body = None;
-                for p in it {
-                    match p.as_rule() {
-                        Rule::where_clause => {
-                            if let Some(e) = kids(p).find(|c| c.as_rule() == Rule::expr) {
-                                let (e, eh) = self.expr_h(e);
-                                h = h.max(eh + 1);
-                                filter = Some(Box::new(e));
-                            }
-                        }
-                        _ => {
-                            let (e, eh) = self.expr_h(p);
-                            h = h.max(eh + 1);
-                            if source.is_none() {
-                                source = Some(e);
-                            } else {
-                                body = Some(Box::new(e));
-                            }
-                        }
-                    }
-                }
-                let source = Box::new(source.unwrap_or_else(error_expr));
-                (Expr { kind: ExprKind::Quant { name, var, source, filter, body }, span }, h)
-            }
-            Rule::call => {
-                let mut it = kids(pair);
-                let name = ident_of(it.next());
-                let mut args = Vec::new();
-                let mut h = 1;
-                for a in it {
-                    let mut arg_name = None;
-                    let mut value = None;
-                    for p in kids(a) {
-                        match p.as_rule() {
-                            Rule::ident => arg_name = Some(ident(&p)),
-                            _ => {
-                                let (e, eh) = self.expr_h(p);
-                                h = h.max(eh + 1);
-                                value = Some(e);
-                            }
-                        }
-                    }
-                    args.push(Arg { name: arg_name, value: value.unwrap_or_else(error_expr) });
-                }
-                (Expr { kind: ExprKind::Call(name, args), span }, h)
-            }
-            Rule::record_lit => {
-                let mut it = kids(pair);
-                let ty = match it.next() {
-                    Some(t) => {
-                        let tspan = span_of(&t);
-                        let mut offset = tspan.start as usize;
-                        let mut segments = Vec::new();
-                        for seg in t.as_str().split('.') {
-                            segments.push(Ident { name: seg.to_string(), span: Span::new(offset, offset + seg.len()) });
-                            offset += seg.len() + 1;
-                        }
-                        Path { segments, span: tspan }
-                    }
-                    None => Path { segments: Vec::new(), span },
-                };
-                let mut fields = Vec::new();
-                let mut h = 1;
-                for f in it {
-                    let mut fk = kids(f);
-                    let name = ident_of(fk.next());
-                    let (value, eh) = match fk.next() {
-                        Some(p) => self.expr_h(p),
-                        None => (error_expr(), 1),
-                    };
-                    h = h.max(eh + 1);
-                    fields.push((name, value));
-                }
-                (Expr { kind: ExprKind::Record(ty, fields), span }, h)
-            }
-            Rule::expr => self.expr_h(pair),
-            _ => leaf(ExprKind::Error),
+        };
+        (Expr { kind, span }, 1)
+    }
+
+    fn paren(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        let span = span_of(&pair);
+        let (inner, h) = match kids(pair).next() {
+            Some(p) => self.expr_h(p),
+            None => (error_expr(), 1),
+        };
+        (Expr { kind: ExprKind::Paren(Box::new(inner)), span }, h + 1)
+    }
+
+    fn collection(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        let span = span_of(&pair);
+        let is_list = pair.as_rule() == Rule::list_lit;
+        let mut items = Vec::new();
+        let mut h = 1;
+        for p in kids(pair) {
+            let (e, eh) = self.expr_h(p);
+            h = h.max(eh + 1);
+            items.push(e);
         }
+        let kind = if is_list { ExprKind::List(items) } else { ExprKind::Set(items) };
+        (Expr { kind, span }, h)
+    }
+
+    fn if_expr(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        let span = span_of(&pair);
+        let mut parts = Vec::new();
+        let mut h = 1;
+        for p in kids(pair).filter(|p| !is_keyword(p.as_rule())) {
+            let (e, eh) = self.expr_h(p);
+            h = h.max(eh + 1);
+            parts.push(e);
+        }
+        let mut it = parts.into_iter();
+        let c = it.next().unwrap_or_else(error_expr);
+        let t = it.next().unwrap_or_else(error_expr);
+        let e = it.next().unwrap_or_else(error_expr);
+        (Expr { kind: ExprKind::If(Box::new(c), Box::new(t), Box::new(e)), span }, h)
+    }
+
+    fn quant(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        let span = span_of(&pair);
+        let mut it = kids(pair).filter(|p| !is_keyword(p.as_rule()));
+        let name = ident_of(it.next());
+        let var = ident_of(it.next());
+        let mut h = 1;
+        let mut source = None;
+        let mut filter = None;
+        let mut body = None;
+        for p in it {
+            match p.as_rule() {
+                Rule::where_clause => {
+                    if let Some(e) = kids(p).find(|c| c.as_rule() == Rule::expr) {
+                        let (e, eh) = self.expr_h(e);
+                        h = h.max(eh + 1);
+                        filter = Some(Box::new(e));
+                    }
+                }
+                _ => {
+                    let (e, eh) = self.expr_h(p);
+                    h = h.max(eh + 1);
+                    if source.is_none() {
+                        source = Some(e);
+                    } else {
+                        body = Some(Box::new(e));
+                    }
+                }
+            }
+        }
+        let source = Box::new(source.unwrap_or_else(error_expr));
+        (Expr { kind: ExprKind::Quant { name, var, source, filter, body }, span }, h)
+    }
+
+    fn call(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        let span = span_of(&pair);
+        let mut it = kids(pair);
+        let name = ident_of(it.next());
+        let mut args = Vec::new();
+        let mut h = 1;
+        for a in it {
+            let mut arg_name = None;
+            let mut value = None;
+            for p in kids(a) {
+                match p.as_rule() {
+                    Rule::ident => arg_name = Some(ident(&p)),
+                    _ => {
+                        let (e, eh) = self.expr_h(p);
+                        h = h.max(eh + 1);
+                        value = Some(e);
+                    }
+                }
+            }
+            args.push(Arg { name: arg_name, value: value.unwrap_or_else(error_expr) });
+        }
+        (Expr { kind: ExprKind::Call(name, args), span }, h)
+    }
+
+    fn record_lit(&mut self, pair: Pair<'_, Rule>) -> (Expr, u32) {
+        let span = span_of(&pair);
+        let mut it = kids(pair);
+        let ty = match it.next() {
+            Some(t) => {
+                let tspan = span_of(&t);
+                let mut offset = tspan.start as usize;
+                let mut segments = Vec::new();
+                for seg in t.as_str().split('.') {
+                    segments.push(Ident { name: seg.to_string(), span: Span::new(offset, offset + seg.len()) });
+                    offset += seg.len() + 1;
+                }
+                Path { segments, span: tspan }
+            }
+            None => Path { segments: Vec::new(), span },
+        };
+        let mut fields = Vec::new();
+        let mut h = 1;
+        for f in it {
+            let mut fk = kids(f);
+            let name = ident_of(fk.next());
+            let (value, eh) = match fk.next() {
+                Some(p) => self.expr_h(p),
+                None => (error_expr(), 1),
+            };
+            h = h.max(eh + 1);
+            fields.push((name, value));
+        }
+        (Expr { kind: ExprKind::Record(ty, fields), span }, h)
     }
 }
 
