@@ -17,12 +17,24 @@ pub enum Input {
         /// Where it is.
         path: PathBuf,
     },
-    /// One JSON document given inline (a line of NDJSON, or standard input).
+    /// One JSON document given inline (standard input).
     Text {
-        /// Shown in reports (`file:line` for NDJSON).
+        /// Shown in reports (`-`, or `-:line` for NDJSON on standard input).
         source: String,
         /// The document.
         text: String,
+    },
+    /// One line of an NDJSON file, read when it is evaluated (so a large batch file is never
+    /// held in memory at once).
+    Line {
+        /// `file:line`.
+        source: String,
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the line.
+        offset: u64,
+        /// Its length in bytes.
+        len: usize,
     },
 }
 
@@ -30,7 +42,7 @@ impl Input {
     /// The name shown in reports.
     pub fn source(&self) -> &str {
         match self {
-            Input::File { source, .. } | Input::Text { source, .. } => source,
+            Input::File { source, .. } | Input::Text { source, .. } | Input::Line { source, .. } => source,
         }
     }
 }
@@ -77,9 +89,7 @@ pub fn discover(args: &[PathBuf]) -> Result<Vec<Input>, String> {
 fn push_file(p: &Path, out: &mut Vec<Input>) -> Result<(), String> {
     let source = sources::display(p);
     if is_ndjson(p) {
-        let text =
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read `{source}`: {}", sources::io_reason(&e)))?;
-        split_documents(&source, &text, out);
+        index_lines(p, &source, out).map_err(|e| format!("cannot read `{source}`: {}", sources::io_reason(&e)))?;
     } else {
         out.push(Input::File { source, path: p.to_path_buf() });
     }
@@ -90,13 +100,44 @@ fn push_file(p: &Path, out: &mut Vec<Input>) -> Result<(), String> {
 fn split_documents(source: &str, text: &str, out: &mut Vec<Input>) {
     let lines: Vec<(usize, &str)> = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).collect();
     let single = lines.len() <= 1 || serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
-    if single && !source.ends_with(".ndjson") && !source.ends_with(".jsonl") {
+    if single {
         out.push(Input::Text { source: source.to_string(), text: text.to_string() });
         return;
     }
     for (i, line) in lines {
         out.push(Input::Text { source: format!("{source}:{}", i + 1), text: line.to_string() });
     }
+}
+
+/// Records where each non-empty line of an NDJSON file is, without keeping the text.
+fn index_lines(path: &Path, source: &str, out: &mut Vec<Input>) -> std::io::Result<()> {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut line = Vec::new();
+    let mut offset = 0u64;
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line)?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        if line.iter().any(|b| !b.is_ascii_whitespace()) {
+            out.push(Input::Line { source: format!("{source}:{number}"), path: path.to_path_buf(), offset, len: n });
+        }
+        offset += n as u64;
+    }
+    Ok(())
+}
+
+fn read_line(path: &Path, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut buf = vec![0u8; len];
+    f.read_exact(&mut buf)?;
+    Ok(buf)
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -118,7 +159,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Files larger than this are decoded from a stream rather than read whole, so that memory
 /// stays close to the size of the decoded facts.
-const STREAM_ABOVE: u64 = 16 * 1024 * 1024;
+const STREAM_ABOVE: u64 = 4 * 1024 * 1024;
 
 /// Reads and decodes an input; any failure is a list of issues for the report.
 pub fn decode(engine: &Engine, input: &Input, options: DecodeOptions) -> Result<Snapshot, Vec<InputIssue>> {
@@ -130,6 +171,11 @@ pub fn decode(engine: &Engine, input: &Input, options: DecodeOptions) -> Result<
             } else {
                 engine.decode_yaml(text, options)
             }
+        }
+        Input::Line { source, path, offset, len } => {
+            let bytes = read_line(path, *offset, *len)
+                .map_err(|e| issue(format!("cannot read `{source}`: {}", sources::io_reason(&e))))?;
+            engine.decode_json(&bytes, options)
         }
         Input::File { path, source } => {
             let yaml = path.extension().is_some_and(|x| x == "yaml" || x == "yml");

@@ -86,7 +86,9 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("large");
     g.sample_size(10);
     g.throughput(Throughput::Bytes(s.large.len() as u64));
-    g.bench_function("serde_json_value", |b| b.iter(|| serde_json::from_slice::<serde_json::Value>(&s.large).map(|v| v.is_object())));
+    g.bench_function("serde_json_value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(&s.large).map(|v| v.is_object()))
+    });
     g.bench_function("decode_and_evaluate", |b| {
         b.iter(|| {
             let snap = s.engine.decode_json(&s.large, decode).unwrap_or_else(|e| panic!("{e}"));

@@ -50,7 +50,11 @@ pub(crate) fn evaluate(engine: &Engine, snap: &Snapshot, options: &EvalOptions) 
     report
 }
 
-pub(crate) fn rule_timings(engine: &Engine, snap: &Snapshot, options: &EvalOptions) -> Vec<(String, std::time::Duration)> {
+pub(crate) fn rule_timings(
+    engine: &Engine,
+    snap: &Snapshot,
+    options: &EvalOptions,
+) -> Vec<(String, std::time::Duration)> {
     let eng = engine.prepared();
     let as_of = options.as_of.or(snap.as_of).unwrap_or(okite_ir::Date(0));
     let mut m = Machine::new(eng, &eng.heap, &snap.heap, snap.root, as_of, options.step_budget);

@@ -150,7 +150,15 @@ fn element_path(
 }
 
 /// Why `ir` evaluated to `value`.
-fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: bool, depth: usize, detail: Detail) -> Explanation {
+fn why(
+    m: &mut Machine<'_>,
+    locals: &[LocalDef],
+    ir: &Expr,
+    node: &Node,
+    value: bool,
+    depth: usize,
+    detail: Detail,
+) -> Explanation {
     let program = m.program();
     if depth >= MAX_DEPTH {
         return leaf(m, locals, ir, node, value, detail);
@@ -206,7 +214,8 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             let var_name = locals.get(var.0 as usize).map_or("x", |l| l.name.as_str()).to_string();
             // Only these results are decided by one element; the others are decided by all of
             // them, and scanning would cost as much as the rule itself for every finding.
-            let decisive_possible = matches!((kind, value), (QuantKind::All, false) | (QuantKind::Any, true) | (QuantKind::None, false));
+            let decisive_possible =
+                matches!((kind, value), (QuantKind::All, false) | (QuantKind::Any, true) | (QuantKind::None, false));
             if decisive_possible {
                 // An `all` is decided by any element; the others only by elements passing the
                 // gating predicate, which the index finds without a scan.
@@ -254,7 +263,9 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             let elements = if total == 1 { "1 element".to_string() } else { format!("{total} elements") };
             let note = match (kind, value) {
                 (QuantKind::Any, false) => format!("no element of `{source_text}` ({elements}) satisfies it"),
-                (QuantKind::All | QuantKind::None, true) => format!("it holds for every element of `{source_text}` ({elements})"),
+                (QuantKind::All | QuantKind::None, true) => {
+                    format!("it holds for every element of `{source_text}` ({elements})")
+                }
                 _ => format!("`{source_text}` has {elements}"),
             };
             // The collection is named in the note; its pointer would wrongly become the finding's
@@ -262,7 +273,9 @@ fn why(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, value: 
             Explanation { condition, holds: value, values: Vec::new(), note: Some(note), because: None }
         }
         (ExprKind::Call { func, args }, Node::Call(f, arg_nodes)) => {
-            let Some(def) = program.functions.get(func.0 as usize) else { return leaf(m, locals, ir, node, value, detail) };
+            let Some(def) = program.functions.get(func.0 as usize) else {
+                return leaf(m, locals, ir, node, value, detail);
+            };
             let Some(plan) = m.eng.fns.get(*f as usize) else { return leaf(m, locals, ir, node, value, detail) };
             let mut values = Vec::new();
             let mut words = Vec::new();

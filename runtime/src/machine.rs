@@ -625,7 +625,11 @@ impl<'a> Machine<'a> {
     /// The elements of `list` that may satisfy a gating `x.field == key`: all of them, or,
     /// for a long list that lives outside the scratch heap, those found in its index (in list
     /// order, so results and explanations are the same as with a scan).
-    pub fn candidates(&mut self, list: Word, index: Option<&(u32, Box<Node>)>) -> Result<std::borrow::Cow<'a, [Word]>, Fault> {
+    pub fn candidates(
+        &mut self,
+        list: Word,
+        index: Option<&(u32, Box<Node>)>,
+    ) -> Result<std::borrow::Cow<'a, [Word]>, Fault> {
         let all = self.elems(list);
         let Some((field, key)) = index else { return Ok(all) };
         if all.len() < INDEX_FROM || !matches!(all, std::borrow::Cow::Borrowed(_)) {

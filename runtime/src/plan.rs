@@ -217,7 +217,15 @@ impl Lowerer<'_> {
                     _ => filter.iter().map(|n| &**n).collect(),
                 };
                 let index = gating.into_iter().find_map(|n| equality_key(n, var.0)).map(|(f, k)| (f, b(k)));
-                Node::Quant { kind: *kind, var: var.0, source: b(self.expr(source)), filter, body, source_ty: source.ty, index }
+                Node::Quant {
+                    kind: *kind,
+                    var: var.0,
+                    source: b(self.expr(source)),
+                    filter,
+                    body,
+                    source_ty: source.ty,
+                    index,
+                }
             }
             ExprKind::List(items) => Node::List(items.iter().map(|i| self.expr(i)).collect()),
             ExprKind::Set(items) => Node::Set(items.iter().map(|i| self.expr(i)).collect()),

@@ -42,7 +42,13 @@ pub fn scale(program: &Program, base: &Value, scales: &[Scale<'_>]) -> Value {
     out
 }
 
-fn collect<'v>(program: &Program, v: &'v mut Value, ty: Option<TypeId>, segs: &[&str], out: &mut Vec<(&'v mut Value, Option<TypeId>)>) {
+fn collect<'v>(
+    program: &Program,
+    v: &'v mut Value,
+    ty: Option<TypeId>,
+    segs: &[&str],
+    out: &mut Vec<(&'v mut Value, Option<TypeId>)>,
+) {
     let Some((first, rest)) = segs.split_first() else {
         let el = ty.and_then(|t| match program.types.ty(program.types.strip_optional(t)) {
             Type::List(e) | Type::Set(e) => Some(e),

@@ -23,7 +23,9 @@ pub fn run(base: &Path, scales: &[String], policy_path: Option<&Path>, color: Co
     };
     let mut parsed = Vec::new();
     for s in scales {
-        let Some((path, count)) = s.split_once('=') else { return usage_error(format!("`{s}`: expected POINTER=COUNT")) };
+        let Some((path, count)) = s.split_once('=') else {
+            return usage_error(format!("`{s}`: expected POINTER=COUNT"));
+        };
         let Ok(count) = count.parse::<usize>() else { return usage_error(format!("`{s}`: COUNT must be a number")) };
         parsed.push(Scale { path, count });
     }
