@@ -59,7 +59,9 @@ pub fn workspace_diagnostics(db: &dyn Db, ws: Workspace) -> Vec<Diagnostic> {
     }
 
     // Rules indistinguishable in reports.
-    let mut by_key: BTreeMap<(Vec<String>, Option<String>), Vec<(QName, SourceFile)>> = BTreeMap::new();
+    // (sorted clause ids, title) → the rules that have them.
+    type ReportKey = (Vec<String>, Option<String>);
+    let mut by_key: BTreeMap<ReportKey, Vec<(QName, SourceFile)>> = BTreeMap::new();
     for &f in files {
         for r in &signatures(db, f).rules {
             if r.clauses.is_empty() {

@@ -97,11 +97,10 @@ pub fn file_summary(db: &dyn Db, file: SourceFile) -> FileSummary {
                     ItemKind::Rule(_) => DefKind::Rule,
                     _ => continue,
                 };
-                if let Some(name) = item.name() {
-                    if !name.name.is_empty() {
+                if let Some(name) = item.name()
+                    && !name.name.is_empty() {
                         summary.items.push((name.name.as_str().into(), def_kind));
                     }
-                }
             }
         }
     }

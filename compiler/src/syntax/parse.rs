@@ -296,7 +296,8 @@ impl Builder {
             let starter =
                 matches!(e.as_str(), "`\"`" | "`(`" | "`-`" | "`[`" | "`{`" | "a name" | "a string" | "an integer")
                     || e.starts_with("a duration");
-            !matches!(e.as_str(), "`/*`" | "`//`" | "`///`" | "`_`") && !(describes_expr && starter)
+            let noise = matches!(e.as_str(), "`/*`" | "`//`" | "`///`" | "`_`");
+            !(noise || describes_expr && starter)
         });
         // After an operand, every operator would do: say so once rather than list a dozen
         // symbols (of which only the first few would fit).
@@ -324,11 +325,10 @@ impl Builder {
         if after_operand && rest.starts_with('=') && !rest.starts_with("==") {
             diag = diag.with_help("to compare two values, write `==`");
         }
-        if expected.iter().any(|e| e == "`)`") {
-            if let Some(open) = unclosed_paren(chunk, pos) {
+        if expected.iter().any(|e| e == "`)`")
+            && let Some(open) = unclosed_paren(chunk, pos) {
                 diag = diag.with_secondary(Span::new(offset + open, offset + open + 1), "this `(` is not closed");
             }
-        }
         diag
     }
 

@@ -150,17 +150,7 @@ impl ReportWriter for Human {
 }
 
 fn write_explanation(out: &mut dyn Write, e: &Explanation, indent: usize) -> io::Result<()> {
-    let pad = " ".repeat(indent);
-    writeln!(out, "{pad}because `{}` is {}", e.condition, e.holds)?;
-    if let Some(n) = &e.note {
-        writeln!(out, "{pad}  {n}")?;
-    }
-    for v in &e.values {
-        let at = v.path.as_deref().map(|p| format!("  ({p})")).unwrap_or_default();
-        writeln!(out, "{pad}  {} = {}{at}", v.expr, v.value)?;
-    }
-    if let Some(b) = &e.because {
-        write_explanation(out, b, indent + 2)?;
-    }
-    Ok(())
+    let mut text = String::new();
+    super::explanation_lines(e, indent / 2, &mut text);
+    writeln!(out, "{}", text.trim_start_matches('\n'))
 }

@@ -63,7 +63,13 @@ impl ReportWriter for Junit {
                     let body: Vec<String> = res
                         .findings
                         .iter()
-                        .map(|f| format!("{}: {}", if f.path.is_empty() { "/" } else { &f.path }, f.message))
+                        .map(|f| {
+                            let mut line = format!("{}: {}", if f.path.is_empty() { "/" } else { &f.path }, f.message);
+                            if let Some(e) = &f.explanation {
+                                super::explanation_lines(e, 1, &mut line);
+                            }
+                            line
+                        })
                         .collect();
                     writeln!(
                         out,

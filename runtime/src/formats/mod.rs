@@ -30,6 +30,22 @@ pub trait ReportWriter {
     fn end(&mut self, out: &mut dyn Write) -> io::Result<()>;
 }
 
+/// Appends an explanation as indented plain-text lines (JUnit bodies, logs).
+pub(crate) fn explanation_lines(e: &crate::report::Explanation, depth: usize, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    out.push_str(&format!("\n{pad}because `{}` is {}", e.condition, e.holds));
+    if let Some(n) = &e.note {
+        out.push_str(&format!("\n{pad}  {n}"));
+    }
+    for v in &e.values {
+        let at = v.path.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
+        out.push_str(&format!("\n{pad}  {} = {}{at}", v.expr, v.value));
+    }
+    if let Some(b) = &e.because {
+        explanation_lines(b, depth + 1, out);
+    }
+}
+
 /// Sets `key` of a JSON object built with `json!` (a no-op on any other value).
 pub(crate) fn set(v: &mut serde_json::Value, key: &str, value: serde_json::Value) {
     if let serde_json::Value::Object(map) = v {

@@ -54,8 +54,8 @@ impl Checker<'_> {
                     }
                     clause_span.get_or_insert(span);
                     for id in ids {
-                        if let Some(known) = &known_clauses {
-                            if !known.contains(id.value.as_str()) {
+                        if let Some(known) = &known_clauses
+                            && !known.contains(id.value.as_str()) {
                                 let mut d = Diagnostic::error(
                                     Code::UNKNOWN_CLAUSE,
                                     &self.r.path,
@@ -80,7 +80,6 @@ impl Checker<'_> {
                                 }
                                 self.push(d);
                             }
-                        }
                         if clauses.contains(&id.value) {
                             self.push(self.error(
                                 Code::DUPLICATE_META,
