@@ -196,3 +196,19 @@ fn schema_and_clauses() {
     check("schema", &["schema", "--policy", POLICY]);
     check("clauses_missing", &["clauses", "--policy", "data/indexed_policy"]);
 }
+
+/// The built-in policy set is clean: it compiles without warnings, every policy test passes
+/// and exercises every rule, and every normative clause of the guideline has a rule.
+#[test]
+fn the_hachioji_policy_set_is_complete_and_tested() {
+    let (status, _, err) = okite(&["check", "--deny", "warnings", "../policies"], None);
+    assert_eq!(status, 0, "okite check:\n{err}");
+    let (status, out, _) = okite(&["test", "--coverage", "--threshold", "100", "../policies"], None);
+    assert_eq!(status, 0, "okite test:\n{out}");
+    assert!(out.contains("0 failed"), "{out}");
+    let (status, out, _) = okite(&["clauses", "--format", "json"], None);
+    assert_eq!(status, 0, "okite clauses:\n{out}");
+    let clauses: serde_json::Value = serde_json::from_str(&out).expect("clauses JSON");
+    assert_eq!(clauses["summary"]["without_rule"], 0);
+    assert!(clauses["summary"]["normative"].as_u64().unwrap_or(0) > 200);
+}

@@ -348,7 +348,7 @@ const EDITED: &str = "policies/s07.okite";
 /// `original` with the first rule limit (`<= 1157`) changed: an edit of one rule's body.
 fn edited_text(original: &str) -> String {
     let at = original.find("<= 1").expect("a limit in the edited file");
-    let end = at + original[at..].find(|c: char| c == '\n' || c == ')').unwrap_or(original.len() - at);
+    let end = at + original[at..].find(['\n', ')']).unwrap_or(original.len() - at);
     format!("{}<= 99999{}", &original[..at], &original[end..])
 }
 

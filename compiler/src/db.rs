@@ -56,10 +56,10 @@ impl ExecutionLog {
     }
 
     fn record(&self, entry: String) {
-        if let Ok(mut log) = self.0.lock() {
-            if let Some(log) = log.as_mut() {
-                log.push(entry);
-            }
+        if let Ok(mut log) = self.0.lock()
+            && let Some(log) = log.as_mut()
+        {
+            log.push(entry);
         }
     }
 }

@@ -37,10 +37,13 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> syntax::Parsed {
     let text = file.text(db);
     let mut parsed = syntax::parse(path, text);
     if let Some(at) = file.utf8_error(db) {
+        // The text up to the first bad byte is unchanged by the lossy decoding, and there it
+        // holds U+FFFD: mark that whole character, so no span splits one.
         let at = at as usize;
+        let len = text.get(at..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
         parsed.errors.insert(
             0,
-            Diagnostic::error(DiagCode::INVALID_UTF8, path, span::Span::new(at, at + 1), "file is not valid UTF-8")
+            Diagnostic::error(DiagCode::INVALID_UTF8, path, span::Span::new(at, at + len), "file is not valid UTF-8")
                 .with_label("invalid byte sequence here (shown as �)")
                 .with_help("re-save the file as UTF-8"),
         );

@@ -186,7 +186,8 @@ fn the_deepest_accepted_expressions_compile() {
     let header = "package hachioji.deep\n\nfacts Facility {\n  key name: string\n  count: int = 0\n  ok: bool = true\n  \
                   names: list<string> = []\n  first: Node?\n}\n\ntype Node {\n  key id: string\n  next: Node?\n}\n\n\
                   fn _same(b: bool) -> bool = b\n\n";
-    let shapes: [(&str, fn(usize) -> String); 10] = [
+    type Shape = fn(usize) -> String;
+    let shapes: [(&str, Shape); 10] = [
         ("parentheses", |n| format!("{}facts.ok{}", "(".repeat(n), ")".repeat(n))),
         ("not", |n| format!("{}facts.ok", "not ".repeat(n))),
         ("minus", |n| format!("{}facts.count > 0", "- ".repeat(n))),

@@ -7,6 +7,8 @@
 //! - `batch/*`: 1,000 small facilities on 1 and 2 threads (the ratio is the scaling);
 //! - `small/*`: one small facility, decoded once, evaluated by a prepared engine.
 
+#![allow(clippy::panic, reason = "a benchmark that cannot set up must stop loudly")]
+
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

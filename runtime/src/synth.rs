@@ -99,10 +99,10 @@ fn grow(program: &Program, list: &mut Value, el_ty: Option<TypeId>, want: usize)
     let mut i = 0usize;
     while items.len() < want {
         let Some(mut copy) = items.get(i % originals).cloned() else { break };
-        if let (Some(k), Value::Object(map)) = (&key, &mut copy) {
-            if let Some(Value::String(s)) = map.get_mut(k.as_str()) {
-                s.push_str(&format!("-{}", i + originals));
-            }
+        if let (Some(k), Value::Object(map)) = (&key, &mut copy)
+            && let Some(Value::String(s)) = map.get_mut(k.as_str())
+        {
+            s.push_str(&format!("-{}", i + originals));
         }
         items.push(copy);
         i += 1;

@@ -1,6 +1,14 @@
 //! Untrusted snapshots: every malformed input is a clear error naming the JSON Pointer, never
 //! a panic, a stack overflow or a hang.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
+
 use okite_compiler::{Database, FileInput};
 use okite_runtime::{DecodeOptions, Engine, EvalOptions, InputError, Outcome};
 

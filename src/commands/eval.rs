@@ -101,10 +101,10 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    if let Err(e) = result {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return usage_error(format!("cannot write the report: {e}"));
-        }
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return usage_error(format!("cannot write the report: {e}"));
     }
     if args.format != EvalFormat::Human || args.output.is_some() {
         let to = args.output.as_ref().map(|p| format!(" → {}", sources::display(p))).unwrap_or_default();

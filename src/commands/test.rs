@@ -62,11 +62,11 @@ pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, color: Col
         for r in &missing {
             println!("  not exercised: {} ({}) at {}", r.name, r.clauses.join(", "), r.location);
         }
-        if let Some(t) = threshold {
-            if pct < t {
-                println!("coverage {pct:.1}% is below the threshold {t}%");
-                coverage_ok = false;
-            }
+        if let Some(t) = threshold
+            && pct < t
+        {
+            println!("coverage {pct:.1}% is below the threshold {t}%");
+            coverage_ok = false;
         }
     }
     if failed > 0 || !coverage_ok { Exit::Findings } else { Exit::Ok }

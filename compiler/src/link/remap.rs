@@ -54,9 +54,10 @@ pub(super) fn link_bodies(db: &dyn Db, ws: Workspace, schema: &mut Schema, progr
     for ir in &irs {
         for edge in &ir.calls {
             if let Some(deps) = const_deps.get_mut(&edge.caller)
-                && const_home.contains_key(&edge.callee) {
-                    deps.push(edge.callee.clone());
-                }
+                && const_home.contains_key(&edge.callee)
+            {
+                deps.push(edge.callee.clone());
+            }
         }
     }
     let mut const_order: Vec<QName> = Vec::new();

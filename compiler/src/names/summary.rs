@@ -98,9 +98,10 @@ pub fn file_summary(db: &dyn Db, file: SourceFile) -> FileSummary {
                     _ => continue,
                 };
                 if let Some(name) = item.name()
-                    && !name.name.is_empty() {
-                        summary.items.push((name.name.as_str().into(), def_kind));
-                    }
+                    && !name.name.is_empty()
+                {
+                    summary.items.push((name.name.as_str().into(), def_kind));
+                }
             }
         }
     }

@@ -326,9 +326,10 @@ impl Builder {
             diag = diag.with_help("to compare two values, write `==`");
         }
         if expected.iter().any(|e| e == "`)`")
-            && let Some(open) = unclosed_paren(chunk, pos) {
-                diag = diag.with_secondary(Span::new(offset + open, offset + open + 1), "this `(` is not closed");
-            }
+            && let Some(open) = unclosed_paren(chunk, pos)
+        {
+            diag = diag.with_secondary(Span::new(offset + open, offset + open + 1), "this `(` is not closed");
+        }
         diag
     }
 

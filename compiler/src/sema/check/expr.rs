@@ -154,16 +154,17 @@ impl Checker<'_> {
                 let mut d = Diagnostic::error(Code::MISMATCH, &self.r.path, span, "mismatched types")
                     .with_label(format!("expected `{expected}`, found `{found}`"));
                 if let (Ty::Optional(inner), false) = (&found, expected.is_optional())
-                    && inner.fits(expected) != Fit::No {
-                        d = Diagnostic::error(
-                            Code::OPTIONAL_MISUSE,
-                            &self.r.path,
-                            span,
-                            format!("`{found}` may be `none`"),
-                        )
-                        .with_label(format!("expected `{expected}`"))
-                        .with_help(format!("say what `none` means, e.g. `{} ?? DEFAULT`", self.snippet(span)));
-                    }
+                    && inner.fits(expected) != Fit::No
+                {
+                    d = Diagnostic::error(
+                        Code::OPTIONAL_MISUSE,
+                        &self.r.path,
+                        span,
+                        format!("`{found}` may be `none`"),
+                    )
+                    .with_label(format!("expected `{expected}`"))
+                    .with_help(format!("say what `none` means, e.g. `{} ?? DEFAULT`", self.snippet(span)));
+                }
                 self.push(d);
                 self.error_expr()
             }
@@ -198,10 +199,11 @@ impl Checker<'_> {
         // A bare variant of the expected enum.
         if let Some(q) = expected.and_then(expected_enum)
             && let Some(sig) = self.r.enum_sig(&q)
-                && let Some(v) = sig.variant(&id.name) {
-                    let eid = self.enum_id(&q);
-                    return self.node(&Ty::Enum(q), IrKind::Const(Const::Enum(eid, v)));
-                }
+            && let Some(v) = sig.variant(&id.name)
+        {
+            let eid = self.enum_id(&q);
+            return self.node(&Ty::Enum(q), IrKind::Const(Const::Enum(eid, v)));
+        }
         let defs = self.r.lookup(&id.name);
         match defs {
             [def] => match def.kind {
@@ -255,9 +257,10 @@ impl Checker<'_> {
                         .map(|(n, _)| n.to_string()),
                 );
                 if let Some(q) = expected.and_then(expected_enum)
-                    && let Some(sig) = self.r.enum_sig(&q) {
-                        candidates.extend(sig.variants.iter().map(|(v, _)| v.to_string()));
-                    }
+                    && let Some(sig) = self.r.enum_sig(&q)
+                {
+                    candidates.extend(sig.variants.iter().map(|(v, _)| v.to_string()));
+                }
                 let closest = crate::names::closest(&id.name, candidates.iter().map(String::as_str)).map(String::from);
                 let mut d =
                     Diagnostic::error(Code::UNKNOWN_NAME, &self.r.path, id.span, format!("unknown name `{}`", id.name))
@@ -299,10 +302,11 @@ impl Checker<'_> {
             let is_local = self.visible_names().iter().any(|l| **l == *n.name);
             if !is_local
                 && let [def] = self.r.lookup(&n.name)
-                    && def.kind == DefKind::Enum {
-                        let q = def.qname.clone();
-                        return self.variant(&q, name);
-                    }
+                && def.kind == DefKind::Enum
+            {
+                let q = def.qname.clone();
+                return self.variant(&q, name);
+            }
         }
         let b = self.expr(base, None);
         let record_q = match (&b.ty, optional) {

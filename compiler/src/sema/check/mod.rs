@@ -83,17 +83,7 @@ pub fn check_file(db: &dyn Db, file: SourceFile) -> CheckedFile {
     // among them (the second byte of a Shift_JIS character may be `{` or `\`) break strings
     // and comments apart: its syntax errors are consequences of E0001, reported alone.
     let not_utf8 = file.utf8_error(db).is_some();
-    for d in parsed.errors.iter().filter(|d| !not_utf8 || d.code == Code::INVALID_UTF8) {
-        let mut d = d.clone();
-        if d.code == Code::INVALID_UTF8 {
-            // `parse` marks one byte, but the text holds U+FFFD there: three bytes. A span must
-            // not split a character (renderers slice the text with it).
-            let at = d.primary.span.start as usize;
-            let len = cx.text.get(at..).and_then(|rest| rest.chars().next()).map_or(0, char::len_utf8);
-            d.primary.span = Span::new(at, at + len);
-        }
-        cx.diags.push(d);
-    }
+    cx.diags.extend(parsed.errors.iter().filter(|d| !not_utf8 || d.code == Code::INVALID_UTF8).cloned());
     cx.diags.extend(file_signatures(db, file).diagnostics.iter().cloned());
     cx.check_package_and_imports(&parsed.file);
     for item in &parsed.file.items {

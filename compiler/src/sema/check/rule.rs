@@ -55,31 +55,32 @@ impl Checker<'_> {
                     clause_span.get_or_insert(span);
                     for id in ids {
                         if let Some(known) = &known_clauses
-                            && !known.contains(id.value.as_str()) {
-                                let mut d = Diagnostic::error(
-                                    Code::UNKNOWN_CLAUSE,
-                                    &self.r.path,
+                            && !known.contains(id.value.as_str())
+                        {
+                            let mut d = Diagnostic::error(
+                                Code::UNKNOWN_CLAUSE,
+                                &self.r.path,
+                                id.span,
+                                format!("no clause `{}` in the guideline index", id.value),
+                            )
+                            .with_label("unknown clause id");
+                            // `14（8）`, typed with an IME, for `14(8)`.
+                            let halfwidth: String = id.value.chars().map(to_halfwidth).collect();
+                            let suggestion = if known.contains(halfwidth.as_str()) {
+                                d = d.with_note("the id is written with full-width characters");
+                                Some(halfwidth.as_str())
+                            } else {
+                                closest(&id.value, known.iter().map(|k| &**k))
+                            };
+                            if let Some(c) = suggestion {
+                                d = d.with_help(format!("did you mean `{c}`?")).with_fix(
+                                    format!("replace with `{c}`"),
                                     id.span,
-                                    format!("no clause `{}` in the guideline index", id.value),
-                                )
-                                .with_label("unknown clause id");
-                                // `14（8）`, typed with an IME, for `14(8)`.
-                                let halfwidth: String = id.value.chars().map(to_halfwidth).collect();
-                                let suggestion = if known.contains(halfwidth.as_str()) {
-                                    d = d.with_note("the id is written with full-width characters");
-                                    Some(halfwidth.as_str())
-                                } else {
-                                    closest(&id.value, known.iter().map(|k| &**k))
-                                };
-                                if let Some(c) = suggestion {
-                                    d = d.with_help(format!("did you mean `{c}`?")).with_fix(
-                                        format!("replace with `{c}`"),
-                                        id.span,
-                                        format!("\"{c}\""),
-                                    );
-                                }
-                                self.push(d);
+                                    format!("\"{c}\""),
+                                );
                             }
+                            self.push(d);
+                        }
                         if clauses.contains(&id.value) {
                             self.push(self.error(
                                 Code::DUPLICATE_META,
