@@ -51,8 +51,11 @@ fn is_ndjson(p: &Path) -> bool {
     p.extension().is_some_and(|x| x == "ndjson" || x == "jsonl")
 }
 
+/// Whether a file found in a directory is a snapshot: JSON, YAML or NDJSON, except waiver
+/// files (`*.waivers.yaml`, `*.waivers.json`), which may sit beside the snapshots they waive.
 fn is_snapshot(p: &Path) -> bool {
-    p.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml") || is_ndjson(p)
+    let waivers = p.file_stem().is_some_and(|s| s.to_string_lossy().ends_with(".waivers"));
+    !waivers && (p.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml") || is_ndjson(p))
 }
 
 /// Resolves the command-line arguments to inputs, in order.

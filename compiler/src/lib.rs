@@ -14,6 +14,7 @@
 
 pub mod db;
 pub mod diagnostics;
+pub mod fmt;
 mod link;
 pub mod names;
 pub mod sema;

@@ -138,11 +138,18 @@ fn evaluate_rule(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, as_of: Date,
         Ok(()) => {
             let c = run.counts;
             result.outcome = if c.total == 0 {
-                let first = rule.loops.iter().find_map(|l| match l {
-                    LoopStep::For(l) => Some(l.text.as_str()),
-                    LoopStep::Let { .. } => None,
+                let loops: Vec<String> = rule
+                    .loops
+                    .iter()
+                    .filter_map(|l| match l {
+                        LoopStep::For(l) => Some(format!("`{}`", l.text)),
+                        LoopStep::Let { .. } => None,
+                    })
+                    .collect();
+                result.reason = Some(match loops.as_slice() {
+                    [one] => format!("not applicable: no subjects in {one}"),
+                    many => format!("not applicable: no subjects in {}", many.join(" and, for each, ")),
                 });
-                result.reason = Some(format!("not applicable: no subjects in `{}`", first.unwrap_or("")));
                 Outcome::NotApplicable
             } else if c.fail > 0 {
                 Outcome::Fail

@@ -182,6 +182,11 @@ fn finish(r: &mut RuleResult) {
     if whole || (all_findings && errors_covered && !r.findings.is_empty()) {
         r.underlying_outcome = Some(r.outcome);
         r.outcome = Outcome::Waived;
+        // The waived subjects are counted as such (the findings stay, for the record).
+        let s = &mut r.subjects;
+        s.waived += s.fail + s.error;
+        s.fail = 0;
+        s.error = 0;
         return;
     }
     if let Some(w) = r.waivers.iter().find(|w| w.expired) {

@@ -79,7 +79,7 @@ if (exampleFiles.length > 1 && !sarif.runs[0].results.length) {
   failures++;
   console.log("FAIL the SARIF log has no results; the samples have findings");
 }
-const waivers = join(examples, "waivers.yaml");
+const waivers = join(examples, "library.waivers.yaml");
 if (existsSync(waivers)) {
   const waived = JSON.parse(run(["eval", "--format", "sarif", "--waivers", waivers, ...exampleFiles], [0, 1]));
   report("SARIF with waivers (suppressions) fits SARIF 2.1.0", validateSarif, waived);

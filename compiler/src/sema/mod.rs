@@ -3,11 +3,14 @@
 
 mod builtins;
 mod check;
+mod index;
 mod resolve;
 mod signature;
 mod ty;
 
-pub use check::{CallEdge, CheckedFile, FileIr, check_file};
+pub use builtins::NAMES as BUILTIN_NAMES;
+pub use check::{CallEdge, CheckedFile, FileIr, check_file, completion_context};
+pub use index::{COMPLETION_MARKER, CompletionContext, FileIndex, Reference, Symbol};
 pub use signature::{
     ConstSig, EnumSig, FieldSig, FnSig, RecordSig, RuleSig, SignatureResult, Signatures, file_signatures, signatures,
 };

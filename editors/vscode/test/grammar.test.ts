@@ -101,7 +101,7 @@ describe('TextMate grammar', () => {
 
   after(() => {
     if (!UPDATE) {
-      console.log(`# grammar: ${fixtures.length} fixtures, ${assertions} token assertions`);
+      console.log(`grammar: ${fixtures.length} fixtures, ${assertions} token assertions`);
     }
   });
 });

@@ -6,6 +6,7 @@ use super::{Checker, Context, TExpr};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::{DefKind, did_you_mean};
 use crate::sema::builtins;
+use crate::sema::index::{COMPLETION_MARKER, CompletionContext, Symbol};
 use crate::sema::resolve::ambiguity_help;
 use crate::sema::ty::{Fit, QName, Ty};
 use crate::span::Span;
@@ -15,6 +16,14 @@ impl Checker<'_> {
     /// Checks `e`, with `expected` as a hint for bare enum variants and empty collections. The
     /// result is *not* coerced to `expected`; use [`Checker::expect`] for that.
     pub(crate) fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> TExpr {
+        let t = self.expr_kind(e, expected);
+        if !t.ty.is_error() {
+            self.index.types.push((e.span, t.ty.clone()));
+        }
+        t
+    }
+
+    fn expr_kind(&mut self, e: &Expr, expected: Option<&Ty>) -> TExpr {
         let span = e.span;
         match &e.kind {
             ExprKind::Int(i) => self.node(&Ty::Int, IrKind::Const(Const::Int(*i))),
@@ -193,7 +202,13 @@ impl Checker<'_> {
     // Names
 
     fn name(&mut self, id: &Ident, expected: Option<&Ty>) -> TExpr {
+        if id.name == COMPLETION_MARKER {
+            let locals = self.visible_locals();
+            self.completion = Some(CompletionContext::Value { expected: expected.cloned(), locals });
+            return self.error_expr();
+        }
         if let Some((local, ty)) = self.local(&id.name) {
+            self.refer_local(id, local);
             return self.node(&ty, IrKind::Local(local));
         }
         // A bare variant of the expected enum.
@@ -201,10 +216,14 @@ impl Checker<'_> {
             && let Some(sig) = self.r.enum_sig(&q)
             && let Some(v) = sig.variant(&id.name)
         {
+            self.refer(id.span, Symbol::Variant { enum_: q.clone(), variant: id.name.as_str().into() });
             let eid = self.enum_id(&q);
             return self.node(&Ty::Enum(q), IrKind::Const(Const::Enum(eid, v)));
         }
         let defs = self.r.lookup(&id.name);
+        if let [def] = defs {
+            self.refer(id.span, Symbol::Item { qname: def.qname.clone(), kind: def.kind });
+        }
         match defs {
             [def] => match def.kind {
                 DefKind::Const => {
@@ -305,6 +324,7 @@ impl Checker<'_> {
                 && def.kind == DefKind::Enum
             {
                 let q = def.qname.clone();
+                self.refer(n.span, Symbol::Item { qname: q.clone(), kind: DefKind::Enum });
                 return self.variant(&q, name);
             }
         }
@@ -350,9 +370,14 @@ impl Checker<'_> {
             self.push(d);
             return self.error_expr();
         };
+        if name.name == COMPLETION_MARKER {
+            self.completion = Some(CompletionContext::Field { record: q.clone() });
+            return self.error_expr();
+        }
         let Some(sig) = self.r.record_sig(&q) else { return self.error_expr() };
         match sig.field(&name.name) {
             Some((index, f)) => {
+                self.refer(name.span, Symbol::Field { record: q.clone(), field: name.name.as_str().into() });
                 let fty = f.ty.clone();
                 let (ty, kind) = if through_optional || optional {
                     (fty.optional(), IrKind::OptField { base: Box::new(b.ir), field: index })
@@ -390,6 +415,7 @@ impl Checker<'_> {
         let Some(sig) = self.r.enum_sig(q) else { return self.error_expr() };
         match sig.variant(&name.name) {
             Some(v) => {
+                self.refer(name.span, Symbol::Variant { enum_: q.clone(), variant: name.name.as_str().into() });
                 let eid = self.enum_id(q);
                 self.node(&Ty::Enum(q.clone()), IrKind::Const(Const::Enum(eid, v)))
             }
@@ -778,6 +804,7 @@ impl Checker<'_> {
                         .with_label("remove the name"),
                 );
             }
+            self.refer(name.span, Symbol::Builtin(name.name.as_str().into()));
             return self.builtin_call(name, args, span);
         }
         let mut candidates: Vec<&str> = builtins::NAMES.to_vec();
@@ -808,6 +835,7 @@ impl Checker<'_> {
     }
 
     fn user_call(&mut self, q: &QName, name: &Ident, args: &[Arg], span: Span) -> TExpr {
+        self.refer(name.span, Symbol::Item { qname: q.clone(), kind: DefKind::Fn });
         // Recorded before any error, so that a wrong call does not also make the function
         // "never used".
         let fid = self.fn_id(q, name.span);
@@ -1131,6 +1159,9 @@ impl Checker<'_> {
             }
             return self.error_expr();
         };
+        if let Some(last) = path.segments.last() {
+            self.refer(last.span, Symbol::Item { qname: q.clone(), kind: DefKind::Record });
+        }
         let Some(sig) = self.r.record_sig(&q) else { return self.error_expr() };
         let mut given: Vec<Option<(&Ident, &Expr)>> = vec![None; sig.fields.len()];
         // Fields an unknown field name was taken for (`min_lenght` → `min_length`): not also
@@ -1140,6 +1171,7 @@ impl Checker<'_> {
         for (fname, value) in fields {
             match sig.field(&fname.name) {
                 Some((i, _)) => {
+                    self.refer(fname.span, Symbol::Field { record: q.clone(), field: fname.name.as_str().into() });
                     if let Some((first, _)) = given[i as usize] {
                         self.push(
                             self.error(Code::RECORD_LITERAL, fname.span, format!("field `{}` given twice", fname.name))

@@ -7,6 +7,7 @@
 //! of every other file's bodies, which is what makes re-checking incremental.
 
 mod expr;
+mod declarations;
 mod items;
 mod rule;
 mod test;
@@ -18,13 +19,14 @@ use okite_ir::{
     TestDef, Type, TypeId, TypeTable,
 };
 
+use super::index::{CompletionContext, FileIndex, Reference, Symbol};
 use super::resolve::Resolver;
 use super::signature::file_signatures;
 use super::ty::{QName, Ty};
 use crate::db::{Db, SourceFile};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::span::{LineIndex, Span};
-use crate::syntax::ast::ItemKind;
+use crate::syntax::ast::{Ident, ItemKind};
 
 /// A call of a function (or a use of a constant) by an item, for the workspace-level checks
 /// (recursion, call depth, unused functions).
@@ -72,6 +74,8 @@ pub struct CheckedFile {
     pub diagnostics: Vec<Diagnostic>,
     /// The file's IR (meaningful only when there are no errors).
     pub ir: FileIr,
+    /// Names and types by position, for the editor.
+    pub index: FileIndex,
 }
 
 /// Checks `file`.
@@ -87,16 +91,8 @@ pub fn check_file(db: &dyn Db, file: SourceFile) -> CheckedFile {
     cx.diags.extend(file_signatures(db, file).diagnostics.iter().cloned());
     cx.check_package_and_imports(&parsed.file);
     for item in &parsed.file.items {
-        match &item.kind {
-            ItemKind::Const(c) => cx.check_const(item, c),
-            ItemKind::Fn(f) => cx.check_fn(item, f),
-            ItemKind::Rule(r) => cx.check_rule(item, r),
-            ItemKind::Test(t) => cx.check_test(item, t),
-            ItemKind::Facts(_) => cx.check_facts_unique(item),
-            ItemKind::Section(s) => cx.check_section(s),
-            ItemKind::Type(_) | ItemKind::Enum(_) | ItemKind::Package(_) | ItemKind::Import(_) | ItemKind::Error(_) => {
-            }
-        }
+        cx.check_item(item);
+        cx.index_declarations(item);
         if let Some(name) = item.name() {
             cx.check_duplicate(name, item);
         }
@@ -104,7 +100,32 @@ pub fn check_file(db: &dyn Db, file: SourceFile) -> CheckedFile {
     let mut diagnostics = cx.diags;
     diagnostics.sort_by_key(|d| (d.primary.span.start, d.code.id()));
     diagnostics.dedup();
-    CheckedFile { diagnostics, ir: cx.out }
+    CheckedFile { diagnostics, ir: cx.out, index: cx.index }
+}
+
+/// What may be completed at the [`COMPLETION_MARKER`] in `text` (the text of `file` with the
+/// marker inserted at the cursor, at byte `offset`): the one item containing it is checked
+/// against the workspace as it is.
+pub fn completion_context(db: &dyn Db, file: SourceFile, text: &str, offset: u32) -> Option<CompletionContext> {
+    let parsed = crate::syntax::parse(file.path(db), text);
+    let item = parsed.file.items.iter().find(|i| i.span.start <= offset && offset <= i.span.end)?;
+    let mut cx = Checker::with_text(db, file, text.into());
+    cx.check_item(item);
+    cx.completion
+}
+
+impl Checker<'_> {
+    fn check_item(&mut self, item: &crate::syntax::ast::Item) {
+        match &item.kind {
+            ItemKind::Const(c) => self.check_const(item, c),
+            ItemKind::Fn(f) => self.check_fn(item, f),
+            ItemKind::Rule(r) => self.check_rule(item, r),
+            ItemKind::Test(t) => self.check_test(item, t),
+            ItemKind::Facts(_) => self.check_facts_unique(item),
+            ItemKind::Section(s) => self.check_section(s),
+            ItemKind::Type(_) | ItemKind::Enum(_) | ItemKind::Package(_) | ItemKind::Import(_) | ItemKind::Error(_) => {}
+        }
+    }
 }
 
 /// A typed expression: its IR and its semantic type.
@@ -150,11 +171,18 @@ pub(crate) struct Checker<'db> {
     item_diags_start: usize,
     /// Whether the current item contains an expression the parser could not build.
     pub item_has_broken_expr: bool,
+    /// Names and types by position.
+    pub index: FileIndex,
+    /// What was found at the completion marker, when checking for completion.
+    pub completion: Option<CompletionContext>,
 }
 
 impl<'db> Checker<'db> {
     fn new(db: &'db dyn Db, file: SourceFile) -> Checker<'db> {
-        let text = file.text(db).clone();
+        Checker::with_text(db, file, file.text(db).clone())
+    }
+
+    fn with_text(db: &'db dyn Db, file: SourceFile, text: Arc<str>) -> Checker<'db> {
         Checker {
             r: Resolver::new(db, file),
             diags: Vec::new(),
@@ -167,6 +195,8 @@ impl<'db> Checker<'db> {
             context: Context::Normal,
             item_diags_start: 0,
             item_has_broken_expr: false,
+            index: FileIndex::default(),
+            completion: None,
         }
     }
 
@@ -233,6 +263,24 @@ impl<'db> Checker<'db> {
         defs
     }
 
+    /// Records that the name at `span` refers to `symbol`.
+    pub(crate) fn refer(&mut self, span: Span, symbol: Symbol) {
+        self.index.refs.push(Reference { span, symbol, is_def: false });
+    }
+
+    /// Records a use of local `id` at `name`.
+    pub(crate) fn refer_local(&mut self, name: &Ident, id: LocalId) {
+        if let Some(l) = self.locals.get(id.0 as usize) {
+            let symbol = Symbol::Local { name: l.name.clone(), decl: l.span, ty: l.ty.clone() };
+            self.refer(name.span, symbol);
+        }
+    }
+
+    /// The visible variables and their types, innermost last.
+    pub(crate) fn visible_locals(&self) -> Vec<(Arc<str>, Ty)> {
+        self.visible.iter().filter_map(|l| self.locals.get(l.0 as usize)).map(|l| (l.name.clone(), l.ty.clone())).collect()
+    }
+
     /// Declares a variable and makes it visible.
     pub(crate) fn declare(&mut self, name: &str, ty: Ty, span: Span, warn_unused: bool) -> LocalId {
         if let Some(prev) = self.visible.iter().rev().find(|l| *self.locals[l.0 as usize].name == *name) {
@@ -247,6 +295,10 @@ impl<'db> Checker<'db> {
             }
         }
         let id = LocalId(self.locals.len() as u32);
+        if !name.starts_with("_element") {
+            let symbol = Symbol::Local { name: name.into(), decl: span, ty: ty.clone() };
+            self.index.refs.push(Reference { span, symbol, is_def: true });
+        }
         self.locals.push(LocalInfo { name: name.into(), ty, span, used: false, warn_unused });
         self.visible.push(id);
         id

@@ -6,6 +6,7 @@ use okite_ir::{Expectation, ExpectedOutcome, Patch, PatchOp, PatchSeg, TestDef};
 use super::{Checker, Context};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::{DefKind, closest};
+use crate::sema::index::Symbol;
 use crate::sema::ty::Ty;
 use crate::syntax::ast::{Item, PatchDecl, PatchSegDecl, TestDecl};
 
@@ -56,6 +57,7 @@ impl Checker<'_> {
             let rule = match self.r.lookup(&e.rule.name) {
                 [d] if d.kind == DefKind::Rule => {
                     let q = d.qname.clone();
+                    self.refer(e.rule.span, Symbol::Item { qname: q.clone(), kind: DefKind::Rule });
                     Some(self.rule_id(&q))
                 }
                 [d] if d.kind == DefKind::Broken => None,
@@ -136,7 +138,10 @@ impl Checker<'_> {
                     };
                     let sig = self.r.record_sig(q)?;
                     match sig.field(&name.name) {
-                        Some((_, f)) => ty = Some(f.ty.clone()),
+                        Some((_, f)) => {
+                            self.refer(name.span, Symbol::Field { record: q.clone(), field: name.name.as_str().into() });
+                            ty = Some(f.ty.clone());
+                        }
                         None => {
                             let mut d = Diagnostic::error(
                                 Code::PATCH_PATH,

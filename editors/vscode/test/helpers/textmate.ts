@@ -83,11 +83,11 @@ export async function tokenize(text: string): Promise<TokenizedLine[]> {
 }
 
 /**
- * Whether a token is left out of expectation files: whitespace that carries no scope of its
- * own (between tokens at the top level) says nothing about the grammar.
+ * Whether a token is left out of expectation files: whitespace outside comments and strings
+ * (scoped by nothing but `meta.*` regions) says nothing about the grammar.
  */
 export function isInsignificant(t: Token): boolean {
-  return t.scopes.length === 0 && t.text.trim() === '';
+  return t.text.trim() === '' && t.scopes.every((s) => s.startsWith('meta.'));
 }
 
 const HEADER = '# Expected tokens of NAME: `> line` is a source line, then one `"token" scopes…` per token';
