@@ -212,3 +212,15 @@ fn the_hachioji_policy_set_is_complete_and_tested() {
     assert_eq!(clauses["summary"]["without_rule"], 0);
     assert!(clauses["summary"]["normative"].as_u64().unwrap_or(0) > 200);
 }
+
+/// The sample facilities' reports, as officers read them (reviewed clause by clause in
+/// examples/README.md).
+#[test]
+fn sample_facility_reports() {
+    for name in ["community-centre", "library", "sports-centre", "compliant-museum"] {
+        let path = format!("../examples/{name}.json");
+        check(&format!("example_{name}"), &["eval", "--explain", &path]);
+    }
+    check("example_library_waived", &["eval", "--waivers", "../examples/library.waivers.yaml", "../examples/library.json"]);
+    check("example_directory_json", &["eval", "--format", "json", "../examples"]);
+}

@@ -285,7 +285,10 @@ fn why(
                 let pname = def.locals.get(p.0 as usize).map_or("?", |l| l.name.as_str());
                 if !matches!(a.kind, ExprKind::Const(_)) {
                     values.push(ExplainedValue {
-                        expr: format!("{pname} = {}", text(program, locals, a, detail)),
+                        expr: {
+                            let arg = text(program, locals, a, detail);
+                            if arg == pname { arg } else { format!("{pname} = {arg}") }
+                        },
                         value: value_text(m, w, a.ty, detail),
                         path: path_of(m, a, an),
                     });
