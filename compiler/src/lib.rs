@@ -14,6 +14,7 @@
 
 pub mod db;
 pub mod diagnostics;
+pub mod ide;
 pub mod fmt;
 mod link;
 pub mod names;
@@ -52,6 +53,14 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> syntax::Parsed {
     parsed
 }
 
+/// The diagnostics of one file, workspace-level ones about it included.
+pub fn file_diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    let path = file.path(db).clone();
+    let mut out: Vec<Diagnostic> = sema::check_file(db, file).diagnostics.clone();
+    out.extend(workspace_diagnostics(db, db.workspace()).iter().filter(|d| d.file == path).cloned());
+    out
+}
+
 impl Database {
     /// Every diagnostic of the workspace: per file in path order, then workspace-level ones.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
@@ -66,10 +75,7 @@ impl Database {
 
     /// The diagnostics of one file, workspace-level ones about it included.
     pub fn file_diagnostics(&self, file: SourceFile) -> Vec<Diagnostic> {
-        let path = file.path(self).clone();
-        let mut out: Vec<Diagnostic> = sema::check_file(self, file).diagnostics.clone();
-        out.extend(workspace_diagnostics(self, self.workspace()).iter().filter(|d| d.file == path).cloned());
-        out
+        file_diagnostics(self, file)
     }
 
     /// The compiled program, or every diagnostic when there are errors.

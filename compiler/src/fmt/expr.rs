@@ -10,25 +10,32 @@ pub(super) struct Exprs<'t> {
     pub text: &'t str,
 }
 
-/// Where an expression goes: the column it starts at, the indentation of its continuation
-/// lines, how many columns follow it on its last line, and whether it begins its line.
+/// Where an expression goes: the column it starts at, the indentation of the line it starts
+/// on, the indentation of its continuation lines, how many columns follow it on its last line,
+/// and whether it begins its line.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Place {
     pub col: usize,
+    pub indent: usize,
     pub cont: usize,
     pub trail: usize,
     pub starts_line: bool,
 }
 
 impl Place {
-    /// An expression after some text on a statement's line.
-    pub fn after(col: usize, cont: usize) -> Place {
-        Place { col, cont, trail: 0, starts_line: false }
+    /// An expression after some text on the line of a statement indented by `indent`.
+    pub fn after(col: usize, indent: usize) -> Place {
+        Place { col, indent, cont: indent + 4, trail: 0, starts_line: false }
     }
 
     /// An expression that begins its own line at `indent`.
     pub fn line(indent: usize) -> Place {
-        Place { col: indent, cont: indent + 2, trail: 0, starts_line: true }
+        Place { col: indent, indent, cont: indent + 2, trail: 0, starts_line: true }
+    }
+
+    /// The place of an operand that starts a continuation line after `lead` columns.
+    fn continuation(self, lead: usize, trail: usize) -> Place {
+        Place { col: self.cont + lead, indent: self.cont, cont: self.cont + 2, trail, starts_line: false }
     }
 }
 
@@ -222,7 +229,8 @@ impl<'t> Exprs<'t> {
     /// documentation. Lines after the first carry their indentation.
     pub fn layout(&self, e: &Expr, at: Place) -> String {
         let flat = self.flat(e);
-        if fits(at.col, &flat, at.trail) {
+        let forced = matches!(&e.kind, ExprKind::If(_, _, f) if matches!(f.kind, ExprKind::If(..)));
+        if fits(at.col, &flat, at.trail) && !forced {
             return flat;
         }
         match &e.kind {
@@ -240,6 +248,9 @@ impl<'t> Exprs<'t> {
                 format!("({inner})")
             }
             ExprKind::Call(name, args) => self.call(&name.name, args, at).unwrap_or(flat),
+            ExprKind::Record(ty, fields) => self.record(&ty.joined(), fields, at),
+            ExprKind::List(xs) => self.elements('[', xs, ']', at),
+            ExprKind::Set(xs) => self.elements('{', xs, '}', at),
             _ => flat,
         }
     }
@@ -262,8 +273,7 @@ impl<'t> Exprs<'t> {
             out.push_str(token);
             out.push(' ');
             let trail = if i + 1 == rights.len() { at.trail } else { 0 };
-            let place = Place { col: at.cont + token.len() + 1, cont: at.cont + 2, trail, starts_line: false };
-            out.push_str(&self.layout(r, place));
+            out.push_str(&self.layout(r, at.continuation(token.len() + 1, trail)));
         }
         out
     }
@@ -271,7 +281,13 @@ impl<'t> Exprs<'t> {
     /// Rule 4: `if a then b` / `else if c then d` / `else e`, one branch a line.
     fn if_chain(&self, e: &Expr, at: Place) -> String {
         let else_col = if at.starts_line { at.col } else { at.cont };
-        let inner = else_col + 4;
+        let branch = |col: usize, trail: usize| Place {
+            col,
+            indent: else_col,
+            cont: else_col + 4,
+            trail,
+            starts_line: false,
+        };
         let mut out = String::new();
         let mut current = e;
         let mut col = at.col;
@@ -286,18 +302,17 @@ impl<'t> Exprs<'t> {
                     }
                     first = false;
                     out.push_str("if ");
-                    let cond = self.layout(c, Place { col: col + 3, cont: inner, trail: 6, starts_line: false });
+                    let cond = self.layout(c, branch(col + 3, " then ".len()));
                     out.push_str(&cond);
                     out.push_str(" then ");
-                    col = end_col(col + 3, &cond) + 6;
-                    out.push_str(&self.layout(t, Place { col, cont: inner, trail: 0, starts_line: false }));
+                    col = end_col(col + 3, &cond) + " then ".len();
+                    out.push_str(&self.layout(t, branch(col, 0)));
                     current = f;
                 }
                 _ => {
                     newline(&mut out, else_col);
                     out.push_str("else ");
-                    let place = Place { col: else_col + 5, cont: inner, trail: at.trail, starts_line: false };
-                    out.push_str(&self.layout(current, place));
+                    out.push_str(&self.layout(current, branch(else_col + 5, at.trail)));
                     return out;
                 }
             }
@@ -317,7 +332,7 @@ impl<'t> Exprs<'t> {
         let mut out = format!("{name}({var} in ");
         let col = at.col + width(&out);
         let source_trail = if filter.is_some() { 0 } else { 1 };
-        let src = self.layout(source, Place { col, cont: at.cont, trail: source_trail, starts_line: false });
+        let src = self.layout(source, Place { col, trail: source_trail, starts_line: false, ..at });
         out.push_str(&src);
         match (filter, body) {
             (Some(f), body) => {
@@ -325,21 +340,19 @@ impl<'t> Exprs<'t> {
                 out.push_str("where ");
                 let body_flat = body.map(|b| self.flat(b));
                 let after = body_flat.as_ref().map_or(0, |b| 2 + width(b)) + 1 + at.trail;
-                let place = Place { col: at.cont + 6, cont: at.cont + 2, trail: after, starts_line: false };
-                let filter = self.layout(f, place);
+                let filter = self.layout(f, at.continuation("where ".len(), after));
                 out.push_str(&filter);
                 if let Some(b) = body {
                     out.push_str(": ");
-                    let col = end_col(at.cont + 6, &filter) + 2;
-                    let place = Place { col, cont: at.cont + 2, trail: at.trail + 1, starts_line: false };
+                    let col = end_col(at.cont + "where ".len(), &filter) + 2;
+                    let place = Place { col, ..at.continuation(0, at.trail + 1) };
                     out.push_str(&self.layout(b, place));
                 }
             }
             (None, Some(b)) => {
                 out.push(':');
                 newline(&mut out, at.cont);
-                let place = Place { col: at.cont, cont: at.cont + 2, trail: at.trail + 1, starts_line: false };
-                out.push_str(&self.layout(b, place));
+                out.push_str(&self.layout(b, at.continuation(0, at.trail + 1)));
             }
             (None, None) => {}
         }
@@ -347,12 +360,17 @@ impl<'t> Exprs<'t> {
         out
     }
 
-    /// A call whose last argument may break (a quantifier or a chain), or `None`.
+    /// A call whose last argument may break (a quantifier, chain, `if` or literal), or `None`.
     fn call(&self, name: &str, args: &[Arg], at: Place) -> Option<String> {
         let (last, init) = args.split_last()?;
         let breakable = matches!(
             last.value.kind,
-            ExprKind::Quant { .. } | ExprKind::Binary(BinaryOp::And | BinaryOp::Or, ..) | ExprKind::If(..)
+            ExprKind::Quant { .. }
+                | ExprKind::Binary(BinaryOp::And | BinaryOp::Or, ..)
+                | ExprKind::If(..)
+                | ExprKind::Record(..)
+                | ExprKind::List(_)
+                | ExprKind::Set(_)
         );
         if !breakable {
             return None;
@@ -367,12 +385,95 @@ impl<'t> Exprs<'t> {
             out.push_str(": ");
         }
         let col = at.col + width(&out);
-        let value = self.layout(&last.value, Place { col, cont: at.cont, trail: at.trail + 1, starts_line: false });
+        let value = self.layout(&last.value, Place { col, trail: at.trail + 1, starts_line: false, ..at });
         if !value.contains('\n') {
             return None;
         }
         out.push_str(&value);
         out.push(')');
         Some(out)
+    }
+
+    /// Rule 6: `Type {` / one `field: value,` a line / `}`.
+    fn record(&self, ty: &str, fields: &[(Ident, Expr)], at: Place) -> String {
+        if fields.is_empty() {
+            return format!("{ty} {{}}");
+        }
+        let inner = at.indent + 2;
+        let mut out = format!("{ty} {{");
+        for (name, value) in fields {
+            newline(&mut out, inner);
+            out.push_str(&name.name);
+            out.push_str(": ");
+            let col = inner + name.name.len() + 2;
+            let place = Place { col, indent: inner, cont: inner + 4, trail: 1, starts_line: false };
+            out.push_str(&self.layout(value, place));
+            out.push(',');
+        }
+        newline(&mut out, at.indent);
+        out.push('}');
+        out
+    }
+
+    /// Rule 6: `[` / one element a line / `]` (scalars filling the lines), or `[Type {` … `}]`
+    /// for a lone literal.
+    fn elements(&self, open: char, xs: &[Expr], close: char, at: Place) -> String {
+        if let [only] = xs
+            && matches!(only.kind, ExprKind::Record(..) | ExprKind::List(_) | ExprKind::Set(_))
+        {
+            let inner = self.layout(only, Place { col: at.col + 1, trail: at.trail + 1, starts_line: false, ..at });
+            return format!("{open}{inner}{close}");
+        }
+        if xs.is_empty() {
+            return format!("{open}{close}");
+        }
+        let inner = at.indent + 2;
+        let mut out = String::from(open);
+        if xs.iter().all(is_atom) {
+            // Short scalars fill the lines.
+            let mut col = WIDTH;
+            for x in xs {
+                let piece = format!("{},", self.flat(x));
+                let w = width(&piece);
+                if col + 1 + w > WIDTH {
+                    newline(&mut out, inner);
+                    col = inner + w;
+                } else {
+                    out.push(' ');
+                    col += 1 + w;
+                }
+                out.push_str(&piece);
+            }
+            newline(&mut out, at.indent);
+            out.push(close);
+            return out;
+        }
+        for x in xs {
+            newline(&mut out, inner);
+            let place = Place { col: inner, indent: inner, cont: inner + 4, trail: 1, starts_line: false };
+            out.push_str(&self.layout(x, place));
+            out.push(',');
+        }
+        newline(&mut out, at.indent);
+        out.push(close);
+        out
+    }
+}
+
+/// A literal or a name: an element that fills lines rather than taking one of its own.
+fn is_atom(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Decimal(_)
+        | ExprKind::Date(_)
+        | ExprKind::Duration(_)
+        | ExprKind::Bool(_)
+        | ExprKind::None
+        | ExprKind::Str(_)
+        | ExprKind::Facts
+        | ExprKind::AsOf
+        | ExprKind::Name(_) => true,
+        ExprKind::Field(base, _) | ExprKind::OptField(base, _) | ExprKind::Unary(UnaryOp::Neg, base) => is_atom(base),
+        _ => false,
     }
 }

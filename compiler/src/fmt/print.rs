@@ -371,11 +371,21 @@ impl<'t> Printer<'t> {
         }
     }
 
-    /// `head = value`, the value on the next line if the whole does not fit (rule 2).
+    /// `head = value`. When that does not fit, the value moves to the next line (rule 2),
+    /// unless it does not fit there either and is a literal that breaks in place (rule 6).
     fn definition(&mut self, head: &str, value: &Expr, indent: usize) {
-        let flat = format!("{head} = {}", self.exprs.flat(value));
-        if fits(self.col(), &flat, 0) {
-            self.push(&flat);
+        let flat = self.exprs.flat(value);
+        let col = self.col();
+        if fits(col, &format!("{head} = {flat}"), 0) {
+            self.push(&format!("{head} = {flat}"));
+            return;
+        }
+        let literal = matches!(value.kind, ExprKind::Record(..) | ExprKind::List(_) | ExprKind::Set(_));
+        if literal && !fits(indent + 2, &flat, 0) {
+            self.push(head);
+            self.push(" = ");
+            let s = self.exprs.layout(value, Place::after(self.col(), indent));
+            self.push(&s);
             return;
         }
         self.push(head);
@@ -422,7 +432,7 @@ impl<'t> Printer<'t> {
         self.push(&head);
         if let Some(d) = &f.default {
             self.push(" = ");
-            let s = self.exprs.layout(d, Place::after(self.col(), indent + 4));
+            let s = self.exprs.layout(d, Place::after(self.col(), indent));
             self.push(&s);
         }
     }
@@ -438,7 +448,7 @@ impl<'t> Printer<'t> {
         }
         head.push_str(" = ");
         self.push(&head);
-        let s = self.exprs.layout(&l.value, Place::after(self.col(), indent + 4));
+        let s = self.exprs.layout(&l.value, Place::after(self.col(), indent));
         self.push(&s);
     }
 
@@ -446,7 +456,7 @@ impl<'t> Printer<'t> {
     fn keyword_expr(&mut self, keyword: &str, e: &Expr, indent: usize) {
         self.push(keyword);
         self.push(" ");
-        let s = self.exprs.layout(e, Place::after(self.col(), indent + 4));
+        let s = self.exprs.layout(e, Place::after(self.col(), indent));
         self.push(&s);
     }
 
@@ -481,13 +491,14 @@ impl<'t> Printer<'t> {
                     return;
                 }
                 self.push(&head);
-                let s = self.exprs.layout(source, Place::after(self.col(), indent + 4));
+                let s = self.exprs.layout(source, Place::after(self.col(), indent));
                 self.push(&s);
                 if let Some(f) = filter {
                     self.push("\n");
                     self.indent(indent + 2);
                     self.push("where ");
-                    let s = self.exprs.layout(f, Place::after(indent + 8, indent + 4));
+                    let place = Place { col: indent + 8, indent: indent + 2, cont: indent + 4, trail: 0, starts_line: false };
+                    let s = self.exprs.layout(f, place);
                     self.push(&s);
                 }
             }
@@ -560,7 +571,7 @@ impl<'t> Printer<'t> {
         }
         s.push_str(if patch.append { " += " } else { " = " });
         self.push(&s);
-        let v = self.exprs.layout(&patch.value, Place::after(self.col(), indent + 4));
+        let v = self.exprs.layout(&patch.value, Place::after(self.col(), indent));
         self.push(&v);
     }
 }

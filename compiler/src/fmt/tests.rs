@@ -1,1 +1,532 @@
+//! Fixtures (unformatted → formatted, `UPDATE_EXPECT=1` to refresh), and the formatter run
+//! over every `.okite` file of the repository.
+
+use std::path::{Path, PathBuf};
+
+use expect_test::{Expect, expect};
+
 use super::*;
+
+/// Formats `input`, compares with `expected`, and checks what every result must satisfy.
+fn check(input: &str, expected: Expect) {
+    let out = format(input).unwrap_or_else(|e| panic!("not formatted: {e}"));
+    expected.assert_eq(&out);
+    assert_stable("fixture", input, &out);
+}
+
+/// A fixed point, the same tree, the same comments.
+fn assert_stable(what: &str, input: &str, out: &str) {
+    let again = format(out).unwrap_or_else(|e| panic!("{what}: the output does not format: {e}\n{out}"));
+    assert_eq!(again, out, "{what}: not idempotent");
+    let before = parse_clean(input).expect("the input parses");
+    let after = parse_clean(out).expect("the output parses");
+    assert_eq!(fingerprint(&before), fingerprint(&after), "{what}: the tree changed");
+    let input = input.replace("\r\n", "\n");
+    let texts = |text: &str, file: &ast::File| -> Vec<String> {
+        comments::scan(text, file).iter().map(|c| c.text(text).to_string()).collect()
+    };
+    assert_eq!(texts(&input, &before), texts(out, &after), "{what}: the comments changed");
+}
+
+fn check_error(input: &str, expected: Expect) {
+    match format(input) {
+        Ok(out) => panic!("formatted a broken file:\n{out}"),
+        Err(e) => expected.assert_eq(&e.to_string()),
+    }
+}
+
+#[test]
+fn items_and_spacing() {
+    check(
+        r#"package   demo.model
+import demo.base
+import   demo.other.{ A,B , }
+type Account{key id:string,holder:string ?, kind:AccountKind=personal
+  tags:list< string >=[ ]   , seen:set<Tag>?=none}
+enum AccountKind{personal,shared
+privileged}
+const MAX=8
+const KINDS:set<AccountKind>={ personal,shared }
+fn age(a:Account,at:date)->duration=at-(a.created ?? at)
+fn label(a:Account)->string{let k=a.kind
+  let n=length(a.id)
+  "{a.id} ({k})"}
+facts Facility{accounts:list<Account>=[]}
+"#,
+        expect![[r#"
+            package demo.model
+
+            import demo.base
+            import demo.other.{A, B}
+
+            type Account {
+              key id: string
+              holder: string?
+              kind: AccountKind = personal
+              tags: list<string> = []
+              seen: set<Tag>? = none
+            }
+
+            enum AccountKind {
+              personal
+              shared
+              privileged
+            }
+
+            const MAX = 8
+
+            const KINDS: set<AccountKind> = {personal, shared}
+
+            fn age(a: Account, at: date) -> duration = at - (a.created ?? at)
+
+            fn label(a: Account) -> string {
+              let k = a.kind
+              let n = length(a.id)
+              "{a.id} ({k})"
+            }
+
+            facts Facility {
+              accounts: list<Account> = []
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn expressions_get_canonical_spacing() {
+    check(
+        r#"package p
+fn f(a:A,xs:list<int>,s:set<K>)->bool=not a.b?.c[0]>=-1 and(a.d+1)*2%3!=4 or a.e not in s
+  and any(x in xs where x>1:x<9)and count(x in xs)==0 and g(a,by:a.r)and{k1,k2}<=s
+  and A{f:1,g:[1,2]}==a.h and if a.x then true else false and a.y??0==1
+"#,
+        expect![[r#"
+            package p
+
+            fn f(a: A, xs: list<int>, s: set<K>) -> bool =
+              not a.b?.c[0] >= -1 and (a.d + 1) * 2 % 3 != 4
+                or a.e not in s
+                  and any(x in xs where x > 1: x < 9)
+                  and count(x in xs) == 0
+                  and g(a, by: a.r)
+                  and {k1, k2} <= s
+                  and A { f: 1, g: [1, 2] } == a.h
+                  and if a.x then true else false and a.y ?? 0 == 1
+        "#]],
+    );
+}
+
+#[test]
+fn literals_and_strings_are_kept_as_written() {
+    check(
+        r#"package p
+const BIG = 1_000_000
+const HALF = 0.50
+const START = 2025-04-01
+const SPAN = 6m
+const MSG = "情報資産\u{3042} {{braces}} \"quoted\"\t{BIG + 1}"
+const URL = "https://example.invalid/a//b/*c*/"
+"#,
+        expect![[r#"
+            package p
+
+            const BIG = 1_000_000
+
+            const HALF = 0.50
+
+            const START = 2025-04-01
+
+            const SPAN = 6m
+
+            const MSG = "情報資産\u{3042} {{braces}} \"quoted\"\t{BIG + 1}"
+
+            const URL = "https://example.invalid/a//b/*c*/"
+        "#]],
+    );
+}
+
+#[test]
+fn rules_tests_and_sections() {
+    check(
+        r#"package p
+/// 14(8) パスワードは8桁以上とし
+rule password_strength{clause "14(8)","14(9)" title "パスワードの強度" severity high
+  tags "password","id"
+  when facts.scope.uses_systems
+  for system in facts.systems
+  unless approved(system.exemption,by:information_system_manager)
+  let min=system.policy.min_length
+
+
+  require min>=8 else "{system.name}: 最小桁数 {min}"
+  attest every 1y by security_officer}
+rule empty{}
+test "a 6-character minimum fails 14(8)"{given facts from "fixtures/small.json" with{systems[0].policy.min_length=6
+  systems[0].accounts+=Account{id:"tmp",kind:shared}
+  as_of=2026-04-01}
+  expect password_strength fails with "最小桁数 6"
+  expect other passes}
+test "no edits" { given facts from "f.json" with { } expect r passes }
+section "14" "ID及びパスワード等の取扱い"{
+/// 見出し
+clause "14" informative "指定管理者は、次のとおり取り扱うこと。" clause "14(1)" "必ず設定すること。"}
+"#,
+        expect![[r#"
+            package p
+
+            /// 14(8) パスワードは8桁以上とし
+            rule password_strength {
+              clause "14(8)", "14(9)"
+              title "パスワードの強度"
+              severity high
+              tags "password", "id"
+              when facts.scope.uses_systems
+              for system in facts.systems
+                unless approved(system.exemption, by: information_system_manager)
+              let min = system.policy.min_length
+
+              require min >= 8 else "{system.name}: 最小桁数 {min}"
+              attest every 1y by security_officer
+            }
+
+            rule empty {}
+
+            test "a 6-character minimum fails 14(8)" {
+              given facts from "fixtures/small.json" with {
+                systems[0].policy.min_length = 6
+                systems[0].accounts += Account { id: "tmp", kind: shared }
+                as_of = 2026-04-01
+              }
+              expect password_strength fails with "最小桁数 6"
+              expect other passes
+            }
+
+            test "no edits" {
+              given facts from "f.json"
+              expect r passes
+            }
+
+            section "14" "ID及びパスワード等の取扱い" {
+              /// 見出し
+              clause "14" informative "指定管理者は、次のとおり取り扱うこと。"
+              clause "14(1)" "必ず設定すること。"
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn long_statements_break_at_their_clauses() {
+    check(
+        r#"package p
+rule r {
+  for account in system.accounts where account.kind == privileged and account.holder != none and live(account)
+  require account.last_password_change != none else "{account.id}: パスワードを変更した記録がありません"
+  require short else "短い"
+  require account.kind == personal or account.kind == privileged or account.kind == development or shared(account)
+    else "{account.id}: 種別が不明です"
+  let stale = filter(a in system.accounts where account_live(a) and (a.kind == personal or a.kind == privileged): a.id)
+  let nested = a.first_condition_is_long or a.second_condition_is_long and a.third_condition_is_even_longer_than_that_one_and_then_some_more
+}
+"#,
+        expect![[r#"
+            package p
+
+            rule r {
+              for account in system.accounts
+                where account.kind == privileged and account.holder != none and live(account)
+              require account.last_password_change != none
+                else "{account.id}: パスワードを変更した記録がありません"
+              require short else "短い"
+              require account.kind == personal
+                  or account.kind == privileged
+                  or account.kind == development
+                  or shared(account)
+                else "{account.id}: 種別が不明です"
+              let stale = filter(a in system.accounts
+                  where account_live(a) and (a.kind == personal or a.kind == privileged): a.id)
+              let nested = a.first_condition_is_long
+                  or a.second_condition_is_long
+                    and a.third_condition_is_even_longer_than_that_one_and_then_some_more
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn long_definitions_and_literals() {
+    check(
+        r#"package p
+fn kind_label(k: AssetKind) -> string = if k == hardware then "ハードウェア" else if k == software then "ソフトウェア" else "その他"
+fn short(d: date?) -> bool = if d == none then false else true
+const UNKNOWN_CLASS: Classification = Classification { confidentiality: 3, integrity: 2, availability: 2 }
+const ROLES: set<Role> = {cio, chief_information_security_officer, information_security_director, information_security_manager, city}
+fn covers(registers: list<Register>, kind: RegisterKind, d: date) -> bool = any(r in registers: r.kind == kind and on_or_before(r.oldest_entry_on, d) and r.latest_entry_on_or_after >= d)
+test "t" {
+  given facts from "f.json" with {
+    accounts = [Account { id: "a-very-long-account-id", kind: shared, holder: "情報システム管理者", created: 2024-01-01 }]
+  }
+}
+"#,
+        expect![[r#"
+            package p
+
+            fn kind_label(k: AssetKind) -> string =
+              if k == hardware then "ハードウェア"
+              else if k == software then "ソフトウェア"
+              else "その他"
+
+            fn short(d: date?) -> bool = if d == none then false else true
+
+            const UNKNOWN_CLASS: Classification =
+              Classification { confidentiality: 3, integrity: 2, availability: 2 }
+
+            const ROLES: set<Role> = {
+              cio, chief_information_security_officer, information_security_director,
+              information_security_manager, city,
+            }
+
+            fn covers(registers: list<Register>, kind: RegisterKind, d: date) -> bool =
+              any(r in registers:
+                r.kind == kind and on_or_before(r.oldest_entry_on, d) and r.latest_entry_on_or_after >= d)
+
+            test "t" {
+              given facts from "f.json" with {
+                accounts = [Account {
+                  id: "a-very-long-account-id",
+                  kind: shared,
+                  holder: "情報システム管理者",
+                  created: 2024-01-01,
+                }]
+              }
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn comments_are_kept_in_place() {
+    check(
+        r#"// file header
+
+package p // the package
+import a.b
+// about c
+import c.d
+
+// ---- section ----
+
+/// 利用者ID
+type Account { // opened
+  /// ID
+  key id: string, // trailing
+  /* block */ kind: Kind
+  // dangling at the end
+}
+
+/// doc
+// and a comment between doc and item
+enum Kind { a /* after a */, b
+  // before c
+  c }
+
+rule r {
+  // before the first statement
+  clause "1"   // spaced trailing
+
+  /* multi
+     line */
+  require x
+}
+type Empty { /* nothing */ }
+test "t" { given facts from "f.json" with {
+    // no edits yet
+  } }
+// at the end
+"#,
+        expect![[r#"
+            // file header
+
+            package p // the package
+
+            import a.b
+            // about c
+            import c.d
+
+            // ---- section ----
+
+            /// 利用者ID
+            type Account { // opened
+              /// ID
+              key id: string // trailing
+              /* block */
+              kind: Kind
+              // dangling at the end
+            }
+
+            /// doc
+            // and a comment between doc and item
+            enum Kind {
+              a /* after a */
+              b
+              // before c
+              c
+            }
+
+            rule r {
+              // before the first statement
+              clause "1" // spaced trailing
+
+              /* multi
+                 line */
+              require x
+            }
+
+            type Empty { /* nothing */
+            }
+
+            test "t" {
+              given facts from "f.json" with {
+                // no edits yet
+              }
+            }
+            // at the end
+        "#]],
+    );
+}
+
+#[test]
+fn a_comment_inside_a_statement_keeps_it_as_written() {
+    check(
+        r#"package p
+rule r {
+    require a and   // why a
+          b
+    else "m"
+  require  c ==  d
+}
+fn f(x: int, // the x
+  y: int) -> int = x+y
+const  X = 1 + /* one */ 2
+type T {
+  a:   int = 1 + /* c */ 2
+  b:int
+}
+const S = "{a /* inside a string */ + 1}"
+"#,
+        expect![[r#"
+            package p
+
+            rule r {
+              require a and   // why a
+                      b
+                else "m"
+              require c == d
+            }
+
+            fn f(x: int, // the x
+              y: int) -> int = x+y
+
+            const  X = 1 + /* one */ 2
+
+            type T {
+              a:   int = 1 + /* c */ 2
+              b: int
+            }
+
+            const S = "{a /* inside a string */ + 1}"
+        "#]],
+    );
+}
+
+#[test]
+fn blank_lines_between_items_are_one() {
+    check(
+        "package p\n\n\n\nconst A = 1\nconst B = 2\n\n\n// about C\n\n\nconst C = 3\n\n\n",
+        expect![[r#"
+            package p
+
+            const A = 1
+
+            const B = 2
+
+            // about C
+
+            const C = 3
+        "#]],
+    );
+}
+
+#[test]
+fn crlf_and_empty_files() {
+    check("package p\r\n\r\nconst A = 1 // one\r\n", expect![[r#"
+        package p
+
+        const A = 1 // one
+    "#]]);
+    check("", expect![[r#""#]]);
+    check("// only a comment", expect![[r#"
+        // only a comment
+    "#]]);
+}
+
+#[test]
+fn broken_files_are_not_formatted() {
+    check_error("package p\nrule r {\n  require x ==\n}\n", expect!["4:1: expected an expression, found `}`"]);
+    check_error("package p\nconst D = 2025-02-30\n", expect!["2:11: `2025-02-30` is not a date"]);
+    check_error("package p\nTODO\n", expect!["2:1: expected an item, found `TODO`"]);
+}
+
+#[test]
+fn spans_are_erased_outside_strings_only() {
+    assert_eq!(erase_spans(r#"Ident { name: "a 1..2", span: 3..4 }, Int(5)"#), r#"Ident { name: "a 1..2", span: _ }, Int(5)"#);
+    assert_eq!(erase_spans(r#"Index(3, 10..11) "\"12..13""#), r#"Index(3, _) "\"12..13""#);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The repository's own sources
+
+/// Every `.okite` file under the directories the formatter is meant for.
+fn repository_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root");
+    let mut files = Vec::new();
+    for dir in ["policies", "stdlib", "tests/data", "compiler/tests/diagnostics"] {
+        walk(&root.join(dir), &mut files);
+    }
+    files.sort();
+    files
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else if path.extension().is_some_and(|x| x == "okite") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn repository_sources_format_stably() {
+    let mut checked = 0;
+    let mut skipped = Vec::new();
+    for path in repository_files() {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            skipped.push(path);
+            continue;
+        };
+        if parse_clean(&text).is_err() {
+            skipped.push(path);
+            continue;
+        }
+        let out = format(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_stable(&path.display().to_string(), &text, &out);
+        checked += 1;
+    }
+    eprintln!("formatted {checked} repository files twice; skipped {} that do not parse", skipped.len());
+    // The policy set alone has more than sixty files: a walk that finds few has gone wrong.
+    assert!(checked > 60, "only {checked} files found");
+}

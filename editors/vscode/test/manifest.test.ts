@@ -75,9 +75,11 @@ describe('package.json', () => {
     assert.match(manifest.devDependencies['vscode-oniguruma'], /^\^?2\./);
   });
 
-  test('the entry point is compiled', () => {
-    assert.equal(manifest.main, './out/src/extension.js');
+  test('the entry point is bundled', () => {
+    assert.equal(manifest.main, './dist/extension.js');
     assert.ok(fs.existsSync(file(manifest.main)), `${manifest.main} exists (npm run compile)`);
+    const bundle = fs.readFileSync(file(manifest.main), 'utf8');
+    assert.ok(!/require\(["']vscode-languageclient/.test(bundle), 'vscode-languageclient is bundled in, not required at run time');
   });
 
   test('activates on the language', () => {
