@@ -68,6 +68,9 @@ pub enum Command {
         /// With --coverage: fail unless at least this percentage of rules is exercised.
         #[arg(long, requires = "coverage")]
         threshold: Option<f64>,
+        /// Run only the tests whose name contains this text.
+        #[arg(long)]
+        filter: Option<String>,
     },
     /// Compile a policy set into a bundle the runtime loads without the compiler.
     Build {
@@ -104,6 +107,16 @@ pub enum Command {
         /// The policy set whose schema the snapshot follows [default: built-in Hachioji].
         #[arg(long)]
         policy: Option<PathBuf>,
+    },
+    /// Run the language server over standard input and output (for editors).
+    Lsp,
+    /// Format policy sources (exit 1 with --check when a file would change).
+    Fmt {
+        /// Files or directories of `.okite` files [default: policies/].
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that would change.
+        #[arg(long)]
+        check: bool,
     },
     /// Explain a diagnostic code, e.g. `okite explain E0020`.
     Explain {
@@ -159,6 +172,9 @@ pub struct EvalArgs {
     /// List passing and not-applicable rules too (human format).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Report only these rules (qualified or short names, or clause ids); repeatable.
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
 }
 
 fn parse_date(s: &str) -> Result<okite_ir::Date, String> {

@@ -45,6 +45,11 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
             }
         }
     };
+    if let Some(unknown) = args.rules.iter().find(|o| {
+        !engine.program().rules.iter().any(|r| &r.name == *o || r.name.rsplit('.').next() == Some(o.as_str()) || r.clauses.contains(o))
+    }) {
+        return usage_error(format!("no rule or clause `{unknown}` in {}", loaded.name));
+    }
     let inputs = match inputs::discover(&args.snapshots) {
         Ok(i) => i,
         Err(e) => return usage_error(e),
@@ -84,7 +89,7 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
         writer.begin(&mut *out, &info, program)?;
         for chunk in inputs.chunks(jobs * CHUNK_PER_JOB) {
             let reports: Vec<SnapshotReport> = pool.install(|| {
-                chunk.par_iter().map(|i| evaluate_one(&engine, i, decode, &options, waivers.as_ref())).collect()
+                chunk.par_iter().map(|i| evaluate_one(&engine, i, decode, &options, waivers.as_ref(), &args.rules)).collect()
             });
             for r in &reports {
                 failures += usize::from(r.has_failures());
@@ -125,6 +130,7 @@ fn evaluate_one(
     decode: DecodeOptions,
     options: &EvalOptions,
     waivers: Option<&Waivers>,
+    only: &[String],
 ) -> SnapshotReport {
     let snapshot = match inputs::decode(engine, input, decode) {
         Ok(s) => s,
@@ -132,6 +138,13 @@ fn evaluate_one(
     };
     let mut report = engine.evaluate(&snapshot, options);
     report.source = input.source().to_string();
+    if !only.is_empty() {
+        report.results.retain(|r| {
+            let short = r.rule.rsplit('.').next().unwrap_or(&r.rule);
+            only.iter().any(|o| o == &r.rule || o == short || r.clauses.contains(o))
+        });
+        report.summary = okite_runtime::Summary::of(&report.results);
+    }
     if let Some(w) = waivers {
         w.apply(&mut report);
     }

@@ -19,9 +19,14 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(&args, cli.color),
         Command::Build { path, output } => build::run(path.as_deref(), &output, cli.color),
         Command::Explain { code } => explain::run(&code),
+        Command::Lsp => match okite_lsp::run_stdio() {
+            Ok(()) => Exit::Ok,
+            Err(e) => crate::output::usage_error(e),
+        },
+        Command::Fmt { .. } => crate::output::usage_error("`okite fmt` is not available in this build"),
         Command::Synth { base, scales, policy } => synth::run(&base, &scales, policy.as_deref(), cli.color),
         Command::Schema { policy } => schema::run(policy.as_deref(), cli.color),
         Command::Clauses { policy, format } => clauses::run(policy.as_deref(), format, cli.color),
-        Command::Test { paths, coverage, threshold } => test::run(&paths, coverage, threshold, cli.color),
+        Command::Test { paths, coverage, threshold, filter } => test::run(&paths, coverage, threshold, filter.as_deref(), cli.color),
     }
 }

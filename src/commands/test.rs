@@ -8,7 +8,7 @@ use crate::args::ColorArg;
 use crate::output::{Exit, color_stderr, color_stdout, usage_error};
 use crate::{policy, sources};
 
-pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, color: ColorArg) -> Exit {
+pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, filter: Option<&str>, color: ColorArg) -> Exit {
     let paths = if paths.is_empty() { vec![PathBuf::from(sources::DEFAULT_POLICY_DIR)] } else { paths.to_vec() };
     let inputs = match sources::collect(&paths) {
         Ok(i) => i,
@@ -30,7 +30,19 @@ pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, color: Col
             .map(|text| (text, yaml))
             .map_err(|e| format!("{}: {}", sources::display(&path), sources::io_reason(&e)))
     };
-    let results = run_tests(&engine, &load);
+    let results: Vec<TestResult> = match filter {
+        None => run_tests(&engine, &load),
+        Some(f) => engine
+            .program()
+            .tests
+            .iter()
+            .filter(|t| t.name.contains(f))
+            .map(|t| okite_runtime::testing::run_test(&engine, t, &load))
+            .collect(),
+    };
+    if results.is_empty() && filter.is_some() {
+        return usage_error(format!("no test name contains {:?}", filter.unwrap_or_default()));
+    }
     let paint = |code: &str, text: &str| {
         if color_stdout(color) { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
     };

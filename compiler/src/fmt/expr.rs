@@ -360,19 +360,10 @@ impl<'t> Exprs<'t> {
         out
     }
 
-    /// A call whose last argument may break (a quantifier, chain, `if` or literal), or `None`.
+    /// A call whose last argument breaks when laid out after the others, or `None`.
     fn call(&self, name: &str, args: &[Arg], at: Place) -> Option<String> {
         let (last, init) = args.split_last()?;
-        let breakable = matches!(
-            last.value.kind,
-            ExprKind::Quant { .. }
-                | ExprKind::Binary(BinaryOp::And | BinaryOp::Or, ..)
-                | ExprKind::If(..)
-                | ExprKind::Record(..)
-                | ExprKind::List(_)
-                | ExprKind::Set(_)
-        );
-        if !breakable {
+        if is_atom(&last.value) {
             return None;
         }
         let mut out = format!("{name}(");

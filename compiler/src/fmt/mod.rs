@@ -21,23 +21,29 @@
 //! # Line breaking
 //!
 //! A line is at most [`WIDTH`] columns, counting East Asian wide characters (kana, kanji,
-//! full-width forms) as two. A line that fits is never broken. One that does not is broken by
-//! these rules, in this order, and a line that no rule can shorten (a long string) stays long:
+//! full-width forms) as two. A line that fits is never broken (but see rule 4). One that does
+//! not is broken by these rules; a line that no rule can shorten (a long string, a call with
+//! many arguments) stays long:
 //!
 //! 1. A rule statement's continuation clause goes on its own line, two columns deeper than the
 //!    statement: `else "…"` of `require`, `where …` of `for`. An `unless` statement that follows
-//!    a `for` is always indented the same way, as the guideline's proviso of that subject.
-//! 2. The value of a `const` or `= expr` body of a `fn` moves to its own line, indented by two.
+//!    a `for` is always indented the same way, as the proviso of that subject.
+//! 2. The value of a `const`, or the `= expr` body of a `fn`, moves to its own line, indented by
+//!    two (unless it is a literal that would not fit there either: rule 6 breaks it in place).
 //! 3. An `and`/`or` chain puts each of its operators at the start of a continuation line. A
 //!    continuation line is four columns deeper than the statement it belongs to, or two deeper
 //!    than an expression that begins its own line. An operand that still does not fit is broken
 //!    the same way, two columns deeper (the chain's first operand shares the chain's lines).
-//! 4. An `if … then … else …` chain puts each `else` on its own line: at the `if`'s column when
-//!    the `if` begins the line, at the continuation indentation otherwise.
+//! 4. An `if … then … else …` puts each `else` on its own line: at the `if`'s column when the
+//!    `if` begins the line, at the continuation indentation otherwise. An `if` with an
+//!    `else if` always does, fitting or not.
 //! 5. A quantifier puts `where FILTER` on a continuation line, or, without a filter, its body
-//!    after `:`; the filter or body then breaks by rule 3. A call whose last argument is a
-//!    quantifier or chain lets that argument break; `not` and parentheses let their operand
-//!    break.
+//!    after `:`; the filter or body then breaks by rule 3. A call lets its last argument break
+//!    after the others; `not` and parentheses let their operand break.
+//! 6. A record literal puts one `field: value,` a line, two columns deeper than the line it
+//!    starts on, and its `}` on a line of its own; a list or set literal does the same with its
+//!    elements, except that literals and names fill the lines, and that a lone record (or list)
+//!    element keeps its brackets on the same lines: `[Account {` … `}]`.
 //!
 //! # Comments
 //!

@@ -440,6 +440,91 @@ const S = "{a /* inside a string */ + 1}"
 }
 
 #[test]
+fn comments_in_headers_and_odd_places() {
+    check(
+        r#"package p
+import a.{X, // the X
+  Y}
+rule r /* why */ {
+  require x
+}
+type T {
+  key /* the key */ id: string
+  a: int /// doc of b, written after a
+  b: int
+}
+/* outer /* nested */ still outer */
+//// four slashes is a plain comment
+const A = 1 /// doc of B
+const B = 2
+test "t" {
+  given facts from /* fixture */ "f.json" with { a = 1 }
+  expect r passes // trailing
+}
+"#,
+        expect![[r#"
+            package p
+
+            import a.{X, // the X
+              Y}
+
+            rule r /* why */ {
+              require x
+            }
+
+            type T {
+              key /* the key */ id: string
+              a: int /// doc of b, written after a
+              b: int
+            }
+
+            /* outer /* nested */ still outer */
+            //// four slashes is a plain comment
+            const A = 1 /// doc of B
+
+            const B = 2
+
+            test "t" {
+              given facts from /* fixture */ "f.json" with { a = 1 }
+              expect r passes // trailing
+            }
+        "#]],
+    );
+}
+
+#[test]
+fn provisos_follow_their_subjects() {
+    check(
+        r#"package p
+rule r {
+  unless a
+  for s in facts.systems where s.live
+  unless exempt(s)
+  unless other(s)
+  for x in s.xs
+  // about the proviso
+  unless x.ok
+  require s.ok
+}
+"#,
+        expect![[r#"
+            package p
+
+            rule r {
+              unless a
+              for s in facts.systems where s.live
+                unless exempt(s)
+                unless other(s)
+              for x in s.xs
+                // about the proviso
+                unless x.ok
+              require s.ok
+            }
+        "#]],
+    );
+}
+
+#[test]
 fn blank_lines_between_items_are_one() {
     check(
         "package p\n\n\n\nconst A = 1\nconst B = 2\n\n\n// about C\n\n\nconst C = 3\n\n\n",

@@ -264,7 +264,7 @@ async function runTest(uri: unknown, name: unknown): Promise<void> {
     return;
   }
   const label = typeof name === 'string' && name !== '' ? `test: ${name}` : 'test';
-  await runInTerminal(folder, label, testArgs(root));
+  await runInTerminal(folder, label, testArgs(root, typeof name === 'string' && name !== '' ? name : undefined));
 }
 
 /** okite.evaluateRule (code lens): the rule's policy set against the sample facility. */
@@ -296,7 +296,7 @@ async function evaluateRule(rule: unknown, uri: unknown): Promise<void> {
     snapshot = chosen;
   }
   const label = typeof rule === 'string' && rule !== '' ? `eval: ${rule}` : 'eval';
-  await runInTerminal(folder, label, evalArgs(root, snapshot));
+  await runInTerminal(folder, label, evalArgs(root, snapshot, true, typeof rule === 'string' && rule !== '' ? rule : undefined));
 }
 
 async function chooseSnapshot(root: string): Promise<string | undefined> {

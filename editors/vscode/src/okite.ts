@@ -123,17 +123,27 @@ export function uriToPath(uri: unknown): string | undefined {
 }
 
 /**
- * `okite test` over a policy set. The CLI compiles only the files it is given, so a test file
- * is run with its whole policy set (its rules live in other files), and it has no filter by
- * test name: every test of the set runs and the one of interest is among them.
+ * `okite test` over a policy set, optionally only the tests whose name contains `name`. A test
+ * file is run with its whole policy set (its rules live in other files).
  */
-export function testArgs(policyRoot: string): string[] {
-  return ['test', policyRoot];
+export function testArgs(policyRoot: string, name?: string): string[] {
+  return name ? ['test', policyRoot, '--filter', name] : ['test', policyRoot];
 }
 
-/** `okite eval --policy ROOT SNAPSHOT --explain` (the human report, every finding explained). */
-export function evalArgs(policyRoot: string, snapshot: string, color = true): string[] {
-  return ['eval', '--policy', policyRoot, snapshot, '--explain', ...(color ? [] : ['--color', 'never'])];
+/**
+ * `okite eval --policy ROOT SNAPSHOT --explain` (the human report, every finding explained),
+ * optionally reporting only one rule.
+ */
+export function evalArgs(policyRoot: string, snapshot: string, color = true, rule?: string): string[] {
+  return [
+    'eval',
+    '--policy',
+    policyRoot,
+    snapshot,
+    '--explain',
+    ...(rule ? ['--rule', rule, '--verbose'] : []),
+    ...(color ? [] : ['--color', 'never']),
+  ];
 }
 
 /** A command line for showing to people (POSIX-shell quoting). */

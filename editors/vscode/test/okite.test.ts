@@ -80,6 +80,8 @@ describe('settings', () => {
 describe('command lines', () => {
   test('okite test and okite eval', () => {
     assert.deepEqual(testArgs('/p'), ['test', '/p']);
+    assert.deepEqual(testArgs('/p', '14(8)'), ['test', '/p', '--filter', '14(8)']);
+    assert.deepEqual(evalArgs('/p', 's.json', false, 'a.b.c'), ['eval', '--policy', '/p', 's.json', '--explain', '--rule', 'a.b.c', '--verbose', '--color', 'never']);
     assert.deepEqual(evalArgs('/p', '/p/fixtures/compliant.json'), ['eval', '--policy', '/p', '/p/fixtures/compliant.json', '--explain']);
     assert.deepEqual(evalArgs('/p', '/s.json', false).slice(-2), ['--color', 'never']);
   });
