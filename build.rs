@@ -1,4 +1,5 @@
-//! Embeds the built-in policy sets (`policies/*/**.okite`) into the `okite` binary.
+//! Embeds the built-in policy set (`policies/hachioji/**.okite`) and the plugin modules it
+//! uses (`plugins/*.wat`) into the `okite` binary.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,16 @@ fn main() {
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files = Vec::new();
     collect(&dir, &mut files);
+    // The plugins, under the paths the policies' `extern fn … from "../../../plugins/x.wat"`
+    // resolve to, so that the built-in set needs nothing from the file system.
+    let plugins = root.join("plugins");
+    println!("cargo:rerun-if-changed={}", plugins.display());
+    if let Ok(entries) = std::fs::read_dir(&plugins) {
+        let mut wat: Vec<PathBuf> =
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "wat")).collect();
+        wat.sort();
+        files.extend(wat);
+    }
     let mut code = String::from(
         "/// The Hachioji policy set: (path, source) of every file.\npub const HACHIOJI: &[(&str, &str)] = &[\n",
     );

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use okite_compiler::diagnostics::{ColorChoice, render_terminal};
-use okite_compiler::{Database, FileInput};
+use okite_compiler::FileInput;
 use okite_ir::Program;
 use okite_runtime::Engine;
 
@@ -30,7 +30,7 @@ pub fn builtin_sources() -> Vec<FileInput> {
 
 /// Compiles sources, printing diagnostics on failure.
 pub fn compile(inputs: Vec<FileInput>, color: bool) -> Result<Arc<Program>, String> {
-    let db = Database::new(inputs);
+    let db = sources::open_database(inputs);
     match db.compile() {
         Ok(p) => Ok(p),
         Err(diags) => {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use okite_compiler::FileInput;
+use okite_compiler::{Database, FileInput};
 
 /// The default policy directory of `okite check` and `okite test`.
 pub const DEFAULT_POLICY_DIR: &str = "policies";
@@ -27,6 +27,14 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<FileInput>, String> {
         inputs.push(FileInput { path: display(&path), bytes });
     }
     Ok(inputs)
+}
+
+/// A compiler database over `inputs`, with the plugin modules their `extern fn` declarations
+/// name read from disk (paths resolved against the declaring files, as given).
+pub fn open_database(inputs: Vec<FileInput>) -> Database {
+    let mut db = Database::new(inputs);
+    db.load_plugins(&mut |path| std::fs::read(path).ok());
+    db
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

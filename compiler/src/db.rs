@@ -22,12 +22,26 @@ pub struct SourceFile {
     pub utf8_error: Option<u32>,
 }
 
+/// A WebAssembly plugin module (`.wasm` binary or `.wat` text), as bytes.
+#[salsa::input(debug)]
+pub struct PluginFile {
+    /// The path as given.
+    #[returns(ref)]
+    pub path: Arc<str>,
+    /// The contents.
+    #[returns(ref)]
+    pub bytes: Arc<[u8]>,
+}
+
 /// The set of files compiled together: a policy set and the standard library.
 #[salsa::input(debug)]
 pub struct Workspace {
     /// Files, sorted by path so that every ordering derived from them is deterministic.
     #[returns(ref)]
     pub files: Vec<SourceFile>,
+    /// Plugin modules, sorted by path.
+    #[returns(ref)]
+    pub plugins: Vec<PluginFile>,
 }
 
 /// The database interface queries are written against.
@@ -123,6 +137,11 @@ impl FileInput {
     }
 }
 
+/// Whether a path names a plugin module rather than Okite source.
+pub fn is_plugin_path(path: &str) -> bool {
+    path.ends_with(".wasm") || path.ends_with(".wat")
+}
+
 fn decode(bytes: Vec<u8>) -> (Arc<str>, Option<u32>) {
     match String::from_utf8(bytes) {
         Ok(s) => (s.into(), None),
@@ -143,9 +162,11 @@ impl Database {
     }
 
     /// Replaces the set of files. Files whose path and text are unchanged keep their salsa
-    /// input, so nothing derived from them is recomputed.
+    /// input, so nothing derived from them is recomputed. `.wasm` and `.wat` files are plugin
+    /// modules.
     pub fn set_files(&mut self, files: Vec<FileInput>) {
-        let mut all = files;
+        let (plugin_inputs, mut all): (Vec<FileInput>, Vec<FileInput>) = files.into_iter().partition(|f| is_plugin_path(&f.path));
+        self.set_plugins(plugin_inputs);
         all.push(FileInput::new(crate::stdlib::STD_PATH, crate::stdlib::STD_SOURCE));
         all.sort_by(|a, b| a.path.cmp(&b.path));
         all.dedup_by(|a, b| a.path == b.path);
@@ -177,8 +198,78 @@ impl Database {
                     ws.set_files(self).to(inputs);
                 }
             }
-            None => self.workspace = Some(Workspace::new(self, inputs)),
+            None => self.workspace = Some(Workspace::new(self, inputs, Vec::new())),
         }
+    }
+
+    fn set_plugins(&mut self, mut plugins: Vec<FileInput>) {
+        plugins.sort_by(|a, b| a.path.cmp(&b.path));
+        plugins.dedup_by(|a, b| a.path == b.path);
+        let existing: Vec<PluginFile> = match self.workspace {
+            Some(ws) => ws.plugins(self).clone(),
+            None => Vec::new(),
+        };
+        let mut inputs = Vec::with_capacity(plugins.len());
+        for p in plugins {
+            let bytes: Arc<[u8]> = p.bytes.into();
+            let input = match existing.iter().copied().find(|x| &**x.path(self) == p.path.as_str()) {
+                Some(x) => {
+                    if *x.bytes(self) != bytes {
+                        x.set_bytes(self).to(bytes);
+                    }
+                    x
+                }
+                None => PluginFile::new(self, p.path.as_str().into(), bytes),
+            };
+            inputs.push(input);
+        }
+        match self.workspace {
+            Some(ws) => {
+                if *ws.plugins(self) != inputs {
+                    ws.set_plugins(self).to(inputs);
+                }
+            }
+            None => self.workspace = Some(Workspace::new(self, Vec::new(), inputs)),
+        }
+    }
+
+    /// The plugin modules that `extern fn … from "…"` declarations name and the workspace does
+    /// not hold, as resolved paths (relative to the current directory when the declaring files'
+    /// paths are).
+    pub fn missing_plugins(&self) -> Vec<String> {
+        let ws = self.workspace();
+        let held: Vec<&str> = ws.plugins(self).iter().map(|p| &**p.path(self)).collect();
+        let mut missing: Vec<String> = Vec::new();
+        for &f in ws.files(self) {
+            for sig in &crate::sema::signatures(self, f).fns {
+                if let Some(path) = &sig.plugin
+                    && !held.contains(&&**path)
+                    && !missing.iter().any(|m| **m == **path)
+                {
+                    missing.push(path.to_string());
+                }
+            }
+        }
+        missing.sort();
+        missing
+    }
+
+    /// Adds the [missing plugins](Self::missing_plugins) that `read` supplies (the compiler does
+    /// no IO itself); a module `read` cannot supply is reported where it is declared.
+    pub fn load_plugins(&mut self, read: &mut dyn FnMut(&str) -> Option<Vec<u8>>) {
+        let found: Vec<FileInput> =
+            self.missing_plugins().into_iter().filter_map(|path| read(&path).map(|bytes| FileInput { path, bytes })).collect();
+        if found.is_empty() {
+            return;
+        }
+        let ws = self.workspace();
+        let mut all: Vec<FileInput> = ws
+            .plugins(self)
+            .iter()
+            .map(|p| FileInput { path: p.path(self).to_string(), bytes: p.bytes(self).to_vec() })
+            .collect();
+        all.extend(found);
+        self.set_plugins(all);
     }
 
     /// Replaces one file's text (adding the file if it is new).

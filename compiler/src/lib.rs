@@ -14,10 +14,11 @@
 
 pub mod db;
 pub mod diagnostics;
-pub mod ide;
 pub mod fmt;
+pub mod ide;
 mod link;
 pub mod names;
+pub mod plugins;
 pub mod sema;
 pub mod span;
 mod stdlib;

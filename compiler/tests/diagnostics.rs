@@ -52,10 +52,14 @@ fn fixtures() -> Vec<Fixture> {
             let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
                 .expect("readable fixture directory")
                 .map(|e| e.expect("readable entry").path())
-                .filter(|p| p.extension().is_some_and(|x| x == "okite"))
+                // Plugin modules (`.wat`, `.wasm`) are compiled with the sources that name them.
+                .filter(|p| p.extension().is_some_and(|x| x == "okite" || x == "wat" || x == "wasm"))
                 .collect();
             files.sort();
-            assert!(!files.is_empty(), "fixture directory {file_name}/ has no .okite file");
+            assert!(
+                files.iter().any(|f| f.extension().is_some_and(|x| x == "okite")),
+                "fixture directory {file_name}/ has no .okite file"
+            );
             let inputs = files
                 .iter()
                 .map(|f| {

@@ -9,7 +9,7 @@ use std::fmt;
 use crate::program::Program;
 
 /// The format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"OKITEBND";
 

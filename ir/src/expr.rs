@@ -125,6 +125,15 @@ pub enum ExprKind {
         /// Arguments, one per parameter, already coerced.
         args: Vec<Expr>,
     },
+    /// A call of a function exported by a WebAssembly plugin.
+    Extern {
+        /// Index in [`crate::Program::plugins`].
+        plugin: u32,
+        /// Index of the function in that plugin's [`crate::PluginDef::functions`].
+        func: u32,
+        /// Arguments, one per parameter.
+        args: Vec<Expr>,
+    },
     /// A call of a built-in function.
     Builtin {
         /// The built-in.

@@ -27,7 +27,7 @@ pub use calendar::{Date, Duration};
 pub use decimal::Decimal;
 pub use expr::{BinOp, Builtin, Const, Expr, ExprKind, InterpPart, LocalId, OrdKind, QuantKind, UnOp};
 pub use guideline::{ClauseDef, SectionDef};
-pub use program::{ConstDef, ConstId, FnDef, FnId, LocalDef, Program, RuleId};
+pub use program::{ConstDef, ConstId, ExternFnDef, FnDef, FnId, LocalDef, PluginDef, Program, RuleId};
 pub use rule::{
     AttestSpec, Exemption, Loop, LoopStep, Prelude, Require, Rule, RuleBody, Severity, SourceLocation, Stmt,
 };

@@ -217,6 +217,18 @@ impl Printer<'_> {
                 self.list(out, args);
                 out.push(')');
             }
+            ExprKind::Extern { plugin, func, args } => {
+                let name = self
+                    .program
+                    .plugins
+                    .get(*plugin as usize)
+                    .and_then(|p| p.functions.get(*func as usize))
+                    .map_or("?", |f| f.name.as_str());
+                out.push_str(name);
+                out.push('(');
+                self.list(out, args);
+                out.push(')');
+            }
             ExprKind::Builtin { func, args } => {
                 out.push_str(builtin_name(*func));
                 out.push('(');

@@ -64,6 +64,28 @@ pub struct FnDef {
     pub location: SourceLocation,
 }
 
+/// A WebAssembly plugin: its module and the functions the policy set calls.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginDef {
+    /// Where the module came from (for messages), e.g. `plugins/free_mail.wat`.
+    pub name: String,
+    /// The module, as WebAssembly binary.
+    pub wasm: Vec<u8>,
+    /// The functions called, with the types the module declares for them.
+    pub functions: Vec<ExternFnDef>,
+}
+
+/// A function exported by a plugin.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternFnDef {
+    /// The export's name.
+    pub name: String,
+    /// Parameter types.
+    pub params: Vec<TypeId>,
+    /// Result type.
+    pub ret: TypeId,
+}
+
 /// A compiled policy set: schema, constants, functions, rules, tests and the guideline index.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Program {
@@ -85,6 +107,8 @@ pub struct Program {
     pub tests: Vec<TestDef>,
     /// The guideline's sections and clauses, if the policy set carries an index.
     pub sections: Vec<SectionDef>,
+    /// WebAssembly plugins.
+    pub plugins: Vec<PluginDef>,
 }
 
 impl Program {

@@ -261,6 +261,15 @@ impl Cx<'_> {
                     None => known = false,
                 }
             }
+            ExprKind::Extern { plugin, func, args } => {
+                let want = self.p.plugins.get(*plugin as usize).and_then(|p| p.functions.get(*func as usize)).map(|f| f.params.len());
+                if want != Some(args.len()) {
+                    return Err(bad("call of an undefined plugin function, or with the wrong number of arguments"));
+                }
+                for a in args {
+                    known &= sub(a)?;
+                }
+            }
             ExprKind::Builtin { args, .. } | ExprKind::List(args) | ExprKind::Set(args) => {
                 for a in args {
                     known &= sub(a)?;

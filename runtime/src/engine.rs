@@ -64,6 +64,9 @@ pub struct Prepared {
     pub enums: Vec<EnumInfo>,
     /// The shared empty list of the engine's heap.
     pub empty_list: Word,
+    /// Compiled plugins, if the program has any.
+    #[cfg(feature = "plugins")]
+    pub plugins: Option<crate::plugins::Host>,
 }
 
 impl Prepared {
@@ -80,6 +83,8 @@ pub enum LoadError {
     Bundle(okite_ir::BundleError),
     /// The program breaks a structural invariant.
     Invalid(okite_ir::validate::InvalidProgram),
+    /// A plugin could not be loaded (invalid WebAssembly, forbidden imports, wrong exports).
+    Plugin(String),
     /// A constant could not be evaluated.
     Constant {
         /// Its name.
@@ -94,6 +99,7 @@ impl std::fmt::Display for LoadError {
         match self {
             LoadError::Bundle(e) => e.fmt(f),
             LoadError::Invalid(e) => e.fmt(f),
+            LoadError::Plugin(why) => f.write_str(why),
             LoadError::Constant { name, reason } => write!(f, "constant `{name}` cannot be evaluated: {reason}"),
         }
     }
@@ -193,10 +199,26 @@ impl Default for EvalOptions {
     }
 }
 
+/// Options of an engine.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EngineOptions {
+    /// Resource limits of every plugin call.
+    pub plugin_limits: crate::plugins::PluginLimits,
+}
+
 impl Engine {
     /// Prepares a program: validates it, evaluates its constants and lowers it to plans.
     pub fn new(program: Program) -> Result<Engine, LoadError> {
+        Engine::with_options(program, EngineOptions::default())
+    }
+
+    /// [`Engine::new`], with options.
+    pub fn with_options(program: Program, options: EngineOptions) -> Result<Engine, LoadError> {
         validate(&program).map_err(LoadError::Invalid)?;
+        #[cfg(feature = "plugins")]
+        let plugins = crate::plugins::Host::new(&program, options.plugin_limits).map_err(LoadError::Plugin)?;
+        #[cfg(not(feature = "plugins"))]
+        let _ = options;
         let records = program
             .records
             .iter()
@@ -232,6 +254,8 @@ impl Engine {
             records,
             enums,
             empty_list: NONE,
+            #[cfg(feature = "plugins")]
+            plugins,
         };
 
         // Constants, in order, each evaluated with the heap under construction as scratch so

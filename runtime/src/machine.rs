@@ -26,6 +26,8 @@ pub enum Fault {
     DateRange,
     /// The program is inconsistent (only possible with a hand-made bundle).
     Malformed(&'static str),
+    /// A plugin trapped, ran out of fuel, memory or time, or broke the ABI.
+    Plugin(String),
 }
 
 impl std::fmt::Display for Fault {
@@ -36,6 +38,7 @@ impl std::fmt::Display for Fault {
             Fault::Budget(n) => write!(f, "evaluation exceeded its budget of {n} steps"),
             Fault::DateRange => f.write_str("date arithmetic left the supported range (years 1–9999)"),
             Fault::Malformed(what) => write!(f, "malformed policy program: {what}"),
+            Fault::Plugin(why) => f.write_str(why),
         }
     }
 }
@@ -295,6 +298,14 @@ impl<'a> Machine<'a> {
             }
             Node::Call(f, args) => self.call(*f, args),
             Node::Builtin(b, args) => self.builtin(*b, args),
+            Node::Extern(plugin, func, args) => {
+                let mut values = Vec::with_capacity(args.len());
+                for a in args {
+                    values.push(self.eval(a)?);
+                }
+                self.step()?;
+                crate::plugins::call(self, *plugin, *func, &values)
+            }
             Node::Quant { kind, var, source, filter, body, source_ty, index } => {
                 self.quant(*kind, *var, source, filter.as_deref(), body.as_deref(), *source_ty, index.as_ref())
             }

@@ -40,6 +40,8 @@ pub enum Node {
     Call(u32, Vec<Node>),
     /// A built-in.
     Builtin(Builtin, Vec<Node>),
+    /// A plugin function: plugin index, function index, arguments.
+    Extern(u32, u32, Vec<Node>),
     /// A quantifier or aggregate; the type is the body's (or the element's).
     Quant {
         /// Which.
@@ -206,6 +208,7 @@ impl Lowerer<'_> {
             ExprKind::Let { var, value, body } => Node::Let(var.0, b(self.expr(value)), b(self.expr(body))),
             ExprKind::Call { func, args } => Node::Call(func.0, args.iter().map(|a| self.expr(a)).collect()),
             ExprKind::Builtin { func, args } => Node::Builtin(*func, args.iter().map(|a| self.expr(a)).collect()),
+            ExprKind::Extern { plugin, func, args } => Node::Extern(*plugin, *func, args.iter().map(|a| self.expr(a)).collect()),
             ExprKind::Quant { kind, var, source, filter, body } => {
                 let filter = filter.as_ref().map(|f| b(self.expr(f)));
                 let body = body.as_ref().map(|x| b(self.expr(x)));
@@ -323,7 +326,7 @@ fn mentions(n: &Node, var: u32) -> bool {
         Node::Index(a, b) | Node::Binary(_, a, b, _) => mentions(a, var) || mentions(b, var),
         Node::If(a, b, c) => mentions(a, var) || mentions(b, var) || mentions(c, var),
         Node::Let(_, a, b) => mentions(a, var) || mentions(b, var),
-        Node::Call(_, args) | Node::Builtin(_, args) | Node::List(args) | Node::Set(args) | Node::Record(args) => {
+        Node::Call(_, args) | Node::Builtin(_, args) | Node::Extern(_, _, args) | Node::List(args) | Node::Set(args) | Node::Record(args) => {
             args.iter().any(|a| mentions(a, var))
         }
         Node::Quant { source, filter, body, .. } => {

@@ -5,7 +5,7 @@
 //! decoded and evaluated exactly like any snapshot. The runner does no IO: fixtures come
 //! through a callback, so the library, the CLI and the editor share it.
 
-use okite_ir::{ExpectedOutcome, PatchOp, PatchSeg, TestDef, Type, TypeId};
+use okite_ir::{ExpectedOutcome, PatchOp, PatchSeg, TestDef};
 use serde_json::Value;
 
 use crate::decode::DecodeOptions;
@@ -14,7 +14,7 @@ use crate::heap::Heap;
 use crate::machine::Machine;
 use crate::plan::Lowerer;
 use crate::report::{Outcome, RuleResult, SnapshotReport};
-use crate::word::{self, NONE, Word};
+use crate::word::NONE;
 
 /// Steps a patch value may take.
 const PATCH_BUDGET: u64 = 1_000_000;
@@ -210,45 +210,7 @@ fn patch_value(engine: &Engine, test: &TestDef, value: &okite_ir::Expr) -> Resul
     let mut m = Machine::new(eng, &eng.heap, &heap, NONE, today, PATCH_BUDGET);
     m.enter_frame(test.locals.len());
     let w = m.eval(&node).map_err(|e| format!("the value cannot be computed: {e}"))?;
-    Ok(to_json(&m, w, value.ty))
-}
-
-/// Converts a value to the JSON a snapshot would carry for it.
-fn to_json(m: &Machine<'_>, w: Word, ty: TypeId) -> Value {
-    let p = m.program();
-    let t = p.types.ty(ty);
-    if w == NONE && !matches!(t, Type::Bool) {
-        return Value::Null;
-    }
-    match t {
-        Type::Bool => Value::Bool(w == 1),
-        Type::Int => Value::from(word::to_int(w)),
-        Type::Decimal => Value::String(word::to_decimal(w).to_string()),
-        Type::String => Value::String(m.str(w).to_string()),
-        Type::Date => Value::String(word::to_date(w).to_string()),
-        Type::Duration => Value::String(word::to_duration(w).to_string()),
-        Type::Enum(e) => Value::String(
-            p.enums
-                .get(e.0 as usize)
-                .and_then(|e| e.variants.get(w as usize))
-                .map_or(String::new(), |v| v.name.clone()),
-        ),
-        Type::Optional(inner) => to_json(m, w, inner),
-        Type::List(el) | Type::Set(el) => Value::Array(m.elems(w).iter().map(|x| to_json(m, *x, el)).collect()),
-        Type::Record(r) => {
-            let mut obj = serde_json::Map::new();
-            if let Some(def) = p.records.get(r.0 as usize) {
-                for (i, f) in def.fields.iter().enumerate() {
-                    let v = to_json(m, m.field(w, i as u32), f.ty);
-                    if !v.is_null() {
-                        obj.insert(f.name.clone(), v);
-                    }
-                }
-            }
-            Value::Object(obj)
-        }
-        Type::Never => Value::Null,
-    }
+    Ok(crate::json_value::to_json(&m, w, value.ty))
 }
 
 /// Applies one edit to the fixture's JSON.

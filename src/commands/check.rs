@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use okite_compiler::diagnostics::{ColorChoice, render_json, render_terminal};
-use okite_compiler::{Database, Level};
+use okite_compiler::Level;
 
 use crate::args::{CheckFormat, ColorArg};
 use crate::output::{Exit, color_stderr, usage_error};
@@ -19,7 +19,7 @@ pub fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool, color: C
         return usage_error(format!("no `.okite` files found in {}", list(&paths)));
     }
     let nfiles = inputs.len();
-    let db = Database::new(inputs);
+    let db = sources::open_database(inputs);
     let diags = db.diagnostics();
     let source = |path: &str| db.source_text(path);
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();

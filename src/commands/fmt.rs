@@ -98,10 +98,8 @@ fn first_hunk(old: &str, new: &str, colored: bool) -> String {
     let after_a = (same + removed + 1).min(a.len());
     let after_b = (same + added + 1).min(b.len());
     let paint = |code: &str, line: String| if colored { format!("\x1b[{code}m{line}\x1b[0m") } else { line };
-    let mut out = paint(
-        "36",
-        format!("@@ -{},{} +{},{} @@", before + 1, after_a - before, before + 1, after_b - before),
-    );
+    let mut out =
+        paint("36", format!("@@ -{},{} +{},{} @@", before + 1, after_a - before, before + 1, after_b - before));
     out.push('\n');
     for line in &a[before..same] {
         out.push_str(&format!(" {line}\n"));

@@ -5,6 +5,7 @@ mod check;
 mod clauses;
 mod eval;
 mod explain;
+mod fmt;
 mod schema;
 mod synth;
 mod test;
@@ -23,7 +24,7 @@ pub fn run(cli: Cli) -> Exit {
             Ok(()) => Exit::Ok,
             Err(e) => crate::output::usage_error(e),
         },
-        Command::Fmt { .. } => crate::output::usage_error("`okite fmt` is not available in this build"),
+        Command::Fmt { paths, check } => fmt::run(&paths, check, cli.color),
         Command::Synth { base, scales, policy } => synth::run(&base, &scales, policy.as_deref(), cli.color),
         Command::Schema { policy } => schema::run(policy.as_deref(), cli.color),
         Command::Clauses { policy, format } => clauses::run(policy.as_deref(), format, cli.color),

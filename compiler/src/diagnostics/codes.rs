@@ -262,6 +262,22 @@ this id. Ids are written in the guideline's numbering: `14(8)`, `7(6)カ`, `15(2
     DUPLICATE_CLAUSE_DEF = "E0055", "clause defined twice in the guideline index",
 "Each clause id appears once in the guideline index.";
 
+    PLUGIN_NOT_FOUND = "E0060", "plugin module not found",
+"An `extern fn … from \"path\"` names a WebAssembly module (`.wasm`, or `.wat` text) by a path
+relative to the declaring file, and no such file could be read. Check the path; `okite check`
+reads the module from disk, the language server from the workspace.";
+
+    PLUGIN_INVALID = "E0061", "invalid plugin module",
+"The module named by `extern fn … from` is not valid WebAssembly (or WAT), or it lacks the
+`okite` custom section that declares its functions, or that section cannot be read. The section
+holds `abi 1` and one line per function: `name(param: type, …) -> type` (docs/plugins.md).";
+
+    PLUGIN_SIGNATURE = "E0062", "extern function does not match its plugin",
+"An `extern fn` must declare exactly the signature the module declares for the function of the
+same name in its `okite` section: the same parameter types in the same order and the same
+result type. The module's own declaration is what its code was written against, so the policy
+must follow it (or the module be rebuilt).";
+
     UNUSED_FUNCTION = "W0001", "unused function",
 "The function is never called by a rule, constant, test or other function of the policy set.
 Remove it, or use it.";

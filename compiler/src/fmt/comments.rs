@@ -27,11 +27,7 @@ impl Comment {
 /// Every comment of `text` outside string literals, in source order. Doc comments (`///`)
 /// are included: the formatter places them like any other comment.
 pub(super) fn scan(text: &str, file: &File) -> Vec<Comment> {
-    let mut strings = Vec::new();
-    for item in &file.items {
-        item_strings(item, &mut strings);
-    }
-    strings.sort_unstable();
+    let strings = string_spans(file);
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut next_string = 0;
@@ -70,6 +66,16 @@ pub(super) fn scan(text: &str, file: &File) -> Vec<Comment> {
     found
 }
 
+/// The byte ranges of the string literals of `file`, sorted; nested ones included.
+pub(super) fn string_spans(file: &File) -> Vec<(usize, usize)> {
+    let mut strings = Vec::new();
+    for item in &file.items {
+        item_strings(item, &mut strings);
+    }
+    strings.sort_unstable();
+    strings
+}
+
 /// The end of the (nesting) block comment that starts at `start`.
 fn block_end(bytes: &[u8], start: usize) -> usize {
     let mut depth = 0usize;
@@ -100,6 +106,7 @@ fn plain(s: &PlainString, out: &mut Spans) {
 fn item_strings(item: &Item, out: &mut Spans) {
     match &item.kind {
         ItemKind::Package(_) | ItemKind::Import(_) | ItemKind::Enum(_) | ItemKind::Error(_) => {}
+        ItemKind::Extern(x) => plain(&x.from, out),
         ItemKind::Type(r) | ItemKind::Facts(r) => {
             for f in &r.fields {
                 if let Some(d) = &f.default {

@@ -229,8 +229,7 @@ impl<'t> Exprs<'t> {
     /// documentation. Lines after the first carry their indentation.
     pub fn layout(&self, e: &Expr, at: Place) -> String {
         let flat = self.flat(e);
-        let forced = matches!(&e.kind, ExprKind::If(_, _, f) if matches!(f.kind, ExprKind::If(..)));
-        if fits(at.col, &flat, at.trail) && !forced {
+        if fits(at.col, &flat, at.trail) && !always_breaks(e) {
             return flat;
         }
         match &e.kind {
@@ -281,13 +280,8 @@ impl<'t> Exprs<'t> {
     /// Rule 4: `if a then b` / `else if c then d` / `else e`, one branch a line.
     fn if_chain(&self, e: &Expr, at: Place) -> String {
         let else_col = if at.starts_line { at.col } else { at.cont };
-        let branch = |col: usize, trail: usize| Place {
-            col,
-            indent: else_col,
-            cont: else_col + 4,
-            trail,
-            starts_line: false,
-        };
+        let branch =
+            |col: usize, trail: usize| Place { col, indent: else_col, cont: else_col + 4, trail, starts_line: false };
         let mut out = String::new();
         let mut current = e;
         let mut col = at.col;
@@ -449,6 +443,11 @@ impl<'t> Exprs<'t> {
         out.push(close);
         out
     }
+}
+
+/// Whether `e` is broken even when it fits: an `if` with an `else if` (rule 4).
+pub(super) fn always_breaks(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::If(_, _, f) if matches!(f.kind, ExprKind::If(..)))
 }
 
 /// A literal or a name: an element that fills lines rather than taking one of its own.

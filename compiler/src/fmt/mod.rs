@@ -27,7 +27,8 @@
 //!
 //! 1. A rule statement's continuation clause goes on its own line, two columns deeper than the
 //!    statement: `else "…"` of `require`, `where …` of `for`. An `unless` statement that follows
-//!    a `for` is always indented the same way, as the proviso of that subject.
+//!    a `for` is always indented the same way, as the proviso of that subject, and so are the
+//!    `let`s between them.
 //! 2. The value of a `const`, or the `= expr` body of a `fn`, moves to its own line, indented by
 //!    two (unless it is a literal that would not fit there either: rule 6 breaks it in place).
 //! 3. An `and`/`or` chain puts each of its operators at the start of a continuation line. A

@@ -5,7 +5,7 @@
 //! comments that belong to it (see the module documentation of `fmt`).
 
 use super::comments::Comment;
-use super::expr::{Exprs, Place, fits, width};
+use super::expr::{Exprs, Place, always_breaks, fits, width};
 use crate::span::Span;
 use crate::syntax::ast::*;
 
@@ -250,7 +250,9 @@ impl<'t> Printer<'t> {
         let open = self.skip_trivia(header_end);
         let close = (span.end as usize).saturating_sub(1);
         let bytes = self.text.as_bytes();
-        if bytes.get(open) != Some(&b'{') || bytes.get(close) != Some(&b'}') || self.has_comment(span.start as usize, open)
+        if bytes.get(open) != Some(&b'{')
+            || bytes.get(close) != Some(&b'}')
+            || self.has_comment(span.start as usize, open)
         {
             self.verbatim(span);
             return;
@@ -340,19 +342,13 @@ impl<'t> Printer<'t> {
                 p.definition(&head, &c.value, indent);
             }),
             ItemKind::Fn(f) => self.function(f, span, indent),
+            ItemKind::Extern(x) => self.simple(span, |p| {
+                let line = format!("extern {} from {}", signature(&x.name, &x.params, &x.ret), p.source(x.from.span));
+                p.push(&line);
+            }),
             ItemKind::Rule(r) => {
-                let mut entries: Vec<Entry<'_>> = Vec::with_capacity(r.stmts.len());
-                for s in &r.stmts {
-                    // An `unless` right after a `for` (or such an `unless`) is its proviso.
-                    let under_for = match entries.last() {
-                        Some(Entry::Stmt(prev, extra)) => {
-                            matches!(prev.kind, RuleStmtKind::For { .. }) || *extra > 0
-                        }
-                        _ => false,
-                    };
-                    let extra = if matches!(s.kind, RuleStmtKind::Unless(_)) && under_for { 2 } else { 0 };
-                    entries.push(Entry::Stmt(s, extra));
-                }
+                let extra = proviso_indents(&r.stmts);
+                let entries: Vec<Entry<'_>> = r.stmts.iter().zip(extra).map(|(s, x)| Entry::Stmt(s, x)).collect();
                 self.body(span, r.name.span.end as usize, &format!("rule {}", r.name.name), &entries, indent);
             }
             ItemKind::Test(t) => {
@@ -376,7 +372,7 @@ impl<'t> Printer<'t> {
     fn definition(&mut self, head: &str, value: &Expr, indent: usize) {
         let flat = self.exprs.flat(value);
         let col = self.col();
-        if fits(col, &format!("{head} = {flat}"), 0) {
+        if fits(col, &format!("{head} = {flat}"), 0) && !always_breaks(value) {
             self.push(&format!("{head} = {flat}"));
             return;
         }
@@ -396,8 +392,7 @@ impl<'t> Printer<'t> {
     }
 
     fn function(&mut self, f: &FnDecl, span: Span, indent: usize) {
-        let params: Vec<String> = f.params.iter().map(|(n, t)| format!("{}: {}", n.name, type_expr(t))).collect();
-        let head = format!("fn {}({}) -> {}", f.name.name, params.join(", "), type_expr(&f.ret));
+        let head = signature(&f.name, &f.params, &f.ret);
         let after_ret = f.ret.span.end as usize;
         if self.text.as_bytes().get(self.skip_trivia(after_ret)) == Some(&b'{') {
             let entries: Vec<Entry<'_>> = f.lets.iter().map(Entry::Let).chain([Entry::Result(&f.body)]).collect();
@@ -486,7 +481,8 @@ impl<'t> Printer<'t> {
                     flat.push_str(" where ");
                     flat.push_str(&self.exprs.flat(f));
                 }
-                if fits(self.col(), &flat, 0) {
+                let breaks = always_breaks(source) || filter.as_ref().is_some_and(always_breaks);
+                if fits(self.col(), &flat, 0) && !breaks {
                     self.push(&flat);
                     return;
                 }
@@ -497,7 +493,8 @@ impl<'t> Printer<'t> {
                     self.push("\n");
                     self.indent(indent + 2);
                     self.push("where ");
-                    let place = Place { col: indent + 8, indent: indent + 2, cont: indent + 4, trail: 0, starts_line: false };
+                    let place =
+                        Place { col: indent + 8, indent: indent + 2, cont: indent + 4, trail: 0, starts_line: false };
                     let s = self.exprs.layout(f, place);
                     self.push(&s);
                 }
@@ -508,7 +505,7 @@ impl<'t> Printer<'t> {
                     flat.push_str(" else ");
                     flat.push_str(self.source(m.span));
                 }
-                if fits(self.col(), &flat, 0) {
+                if fits(self.col(), &flat, 0) && !always_breaks(cond) {
                     self.push(&flat);
                     return;
                 }
@@ -574,6 +571,32 @@ impl<'t> Printer<'t> {
         let v = self.exprs.layout(&patch.value, Place::after(self.col(), indent));
         self.push(&v);
     }
+}
+
+/// How much deeper than the rule's other statements each statement is printed: two for the
+/// `unless` statements that follow a `for`, and for the `let`s among and before them.
+fn proviso_indents(stmts: &[RuleStmt]) -> Vec<usize> {
+    let mut extra = vec![0; stmts.len()];
+    for (i, s) in stmts.iter().enumerate() {
+        if !matches!(s.kind, RuleStmtKind::For { .. }) {
+            continue;
+        }
+        let run = stmts[i + 1..]
+            .iter()
+            .take_while(|s| matches!(s.kind, RuleStmtKind::Let(_) | RuleStmtKind::Unless(_)))
+            .count();
+        let last_unless = stmts[i + 1..i + 1 + run].iter().rposition(|s| matches!(s.kind, RuleStmtKind::Unless(_)));
+        if let Some(last) = last_unless {
+            extra[i + 1..=i + 1 + last].fill(2);
+        }
+    }
+    extra
+}
+
+/// `fn name(a: T, b: U) -> R`
+fn signature(name: &Ident, params: &[(Ident, TypeExpr)], ret: &TypeExpr) -> String {
+    let params: Vec<String> = params.iter().map(|(n, t)| format!("{}: {}", n.name, type_expr(t))).collect();
+    format!("fn {}({}) -> {}", name.name, params.join(", "), type_expr(ret))
 }
 
 /// A type as written, canonically spaced.

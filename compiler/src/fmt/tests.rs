@@ -52,6 +52,7 @@ fn label(a:Account)->string{let k=a.kind
   let n=length(a.id)
   "{a.id} ({k})"}
 facts Facility{accounts:list<Account>=[]}
+extern  fn score( a:Account ,)->int  from   "plugins/score.wasm"
 "#,
         expect![[r#"
             package demo.model
@@ -88,6 +89,8 @@ facts Facility{accounts:list<Account>=[]}
             facts Facility {
               accounts: list<Account> = []
             }
+
+            extern fn score(a: Account) -> int from "plugins/score.wasm"
         "#]],
     );
 }
@@ -259,6 +262,7 @@ fn long_definitions_and_literals() {
         r#"package p
 fn kind_label(k: AssetKind) -> string = if k == hardware then "ハードウェア" else if k == software then "ソフトウェア" else "その他"
 fn short(d: date?) -> bool = if d == none then false else true
+fn grade(n: int) -> string = if n > 2 then "high" else if n > 1 then "medium" else "low"
 const UNKNOWN_CLASS: Classification = Classification { confidentiality: 3, integrity: 2, availability: 2 }
 const ROLES: set<Role> = {cio, chief_information_security_officer, information_security_director, information_security_manager, city}
 fn covers(registers: list<Register>, kind: RegisterKind, d: date) -> bool = any(r in registers: r.kind == kind and on_or_before(r.oldest_entry_on, d) and r.latest_entry_on_or_after >= d)
@@ -277,6 +281,11 @@ test "t" {
               else "その他"
 
             fn short(d: date?) -> bool = if d == none then false else true
+
+            fn grade(n: int) -> string =
+              if n > 2 then "high"
+              else if n > 1 then "medium"
+              else "low"
 
             const UNKNOWN_CLASS: Classification =
               Classification { confidentiality: 3, integrity: 2, availability: 2 }
@@ -504,6 +513,10 @@ rule r {
   for x in s.xs
   // about the proviso
   unless x.ok
+  for y in x.ys
+  let a = y.a
+  unless a.ok
+  let b = a.b
   require s.ok
 }
 "#,
@@ -518,6 +531,10 @@ rule r {
               for x in s.xs
                 // about the proviso
                 unless x.ok
+              for y in x.ys
+                let a = y.a
+                unless a.ok
+              let b = a.b
               require s.ok
             }
         "#]],
@@ -544,15 +561,21 @@ fn blank_lines_between_items_are_one() {
 
 #[test]
 fn crlf_and_empty_files() {
-    check("package p\r\n\r\nconst A = 1 // one\r\n", expect![[r#"
+    check(
+        "package p\r\n\r\nconst A = 1 // one\r\n",
+        expect![[r#"
         package p
 
         const A = 1 // one
-    "#]]);
+    "#]],
+    );
     check("", expect![[r#""#]]);
-    check("// only a comment", expect![[r#"
+    check(
+        "// only a comment",
+        expect![[r#"
         // only a comment
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -564,7 +587,10 @@ fn broken_files_are_not_formatted() {
 
 #[test]
 fn spans_are_erased_outside_strings_only() {
-    assert_eq!(erase_spans(r#"Ident { name: "a 1..2", span: 3..4 }, Int(5)"#), r#"Ident { name: "a 1..2", span: _ }, Int(5)"#);
+    assert_eq!(
+        erase_spans(r#"Ident { name: "a 1..2", span: 3..4 }, Int(5)"#),
+        r#"Ident { name: "a 1..2", span: _ }, Int(5)"#
+    );
     assert_eq!(erase_spans(r#"Index(3, 10..11) "\"12..13""#), r#"Index(3, _) "\"12..13""#);
 }
 
@@ -613,5 +639,86 @@ fn repository_sources_format_stably() {
     }
     eprintln!("formatted {checked} repository files twice; skipped {} that do not parse", skipped.len());
     // The policy set alone has more than sixty files: a walk that finds few has gone wrong.
+    assert!(checked > 60, "only {checked} files found");
+}
+
+/// `text` with every run of whitespace between tokens replaced by another, chosen by `seed`,
+/// and, with `comments`, a comment put in every fifth run.
+fn shuffle_layout(text: &str, seed: u64, comments: bool) -> String {
+    let file = parse_clean(text).expect("the input parses");
+    let mut kept: Vec<(usize, usize, bool)> =
+        comments::string_spans(&file).into_iter().map(|(s, e)| (s, e, false)).collect();
+    kept.extend(comments::scan(text, &file).iter().map(|c| (c.start, c.end, !c.block)));
+    kept.sort_unstable();
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut i = 0;
+    let mut k = 0;
+    let mut after_line_comment = false;
+    let mut inserted = 0;
+    while i < bytes.len() {
+        while kept.get(k).is_some_and(|&(s, _, _)| s < i) {
+            k += 1;
+        }
+        if let Some(&(s, e, line)) = kept.get(k)
+            && s == i
+        {
+            out.push_str(&text[s..e]);
+            after_line_comment = line;
+            i = e;
+            continue;
+        }
+        if !bytes[i].is_ascii_whitespace() {
+            out.push(bytes[i] as char);
+            after_line_comment = false;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() && kept.get(k).is_none_or(|&(s, _, _)| s != i) {
+            i += 1;
+        }
+        let in_not_in = text[..start].ends_with("not") && text[i..].starts_with("in");
+        let lead = if after_line_comment { "\n" } else { "" };
+        if comments && !in_not_in && next(5) == 0 {
+            inserted += 1;
+            if next(2) == 0 {
+                out.push_str(&format!("{lead} /* c{inserted} */ "));
+            } else {
+                out.push_str(&format!("{lead}\n// c{inserted}\n"));
+            }
+            continue;
+        }
+        let choices = [" ", "\n", "\n\n", "\t ", "  \n  "];
+        out.push_str(lead);
+        out.push_str(choices[next(choices.len() as u64) as usize]);
+    }
+    out
+}
+
+#[test]
+fn repository_sources_in_other_layouts_format_stably() {
+    let mut checked = 0;
+    for (n, path) in repository_files().iter().enumerate() {
+        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        let Ok(original) = parse_clean(&text) else { continue };
+        for (seed, comments) in [(n as u64, false), (n as u64 + 1000, true)] {
+            let shuffled = shuffle_layout(&text, seed, comments);
+            let what = format!("{} (seed {seed})", path.display());
+            let parsed =
+                parse_clean(&shuffled).unwrap_or_else(|e| panic!("{what}: the shuffled text does not parse: {e}"));
+            assert_eq!(fingerprint(&original), fingerprint(&parsed), "{what}: shuffling changed the tree");
+            let out = format(&shuffled).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_stable(&what, &shuffled, &out);
+        }
+        checked += 1;
+    }
     assert!(checked > 60, "only {checked} files found");
 }

@@ -133,7 +133,11 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: u32) -> Vec<Completion
         return clause_completions(db, &src, &tokens, t, offset);
     }
     // The partial word before the cursor is replaced by the completion.
-    let word_start = src[..offset].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+    // (The character before the word may be wider than one byte: `「`, a full-width space.)
+    let word_start = src[..offset]
+        .char_indices()
+        .rfind(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let replace = Span::new(word_start, offset);
     let marked = format!("{}{COMPLETION_MARKER}{}", &src[..word_start], &src[offset..]);
     let before: Vec<&Token> = tokens.iter().filter(|t| (t.span.end as usize) <= word_start).collect();

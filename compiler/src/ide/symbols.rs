@@ -116,6 +116,7 @@ pub fn document_symbols(db: &dyn Db, file: SourceFile) -> Vec<DocumentSymbol> {
                 others.push(s);
             }
             ItemKind::Fn(f) => others.push(sym(f.name.name.clone(), SymbolKind::Function, item.span, f.name.span)),
+            ItemKind::Extern(f) => others.push(sym(f.name.name.clone(), SymbolKind::Function, item.span, f.name.span)),
             ItemKind::Const(c) => others.push(sym(c.name.name.clone(), SymbolKind::Constant, item.span, c.name.span)),
             ItemKind::Test(t) => others.push(sym(t.name.value.clone(), SymbolKind::Test, item.span, t.name.span)),
             ItemKind::Section(s) => {

@@ -8,7 +8,9 @@ mod workspace_checks;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use okite_ir::{EnumDef, EnumId, FieldDef, Program, RecordDef, RecordId, Type, TypeId, TypeTable, VariantDef};
+use okite_ir::{
+    EnumDef, EnumId, ExternFnDef, FieldDef, PluginDef, Program, RecordDef, RecordId, Type, TypeId, TypeTable, VariantDef,
+};
 
 pub use workspace_checks::workspace_diagnostics;
 
@@ -112,7 +114,50 @@ fn link(db: &dyn Db, ws: Workspace) -> Program {
     program.enums = enums.into_iter().flatten().collect();
     program.root = facts_roots(db, ws).first().and_then(|r| schema.records.get(&r.qname).copied());
 
-    remap::link_bodies(db, ws, &mut schema, &mut program);
+    let externs = link_plugins(db, ws, &mut schema, &mut program);
+    remap::link_bodies(db, ws, &mut schema, &externs, &mut program);
     program.types = schema.types;
     program
+}
+
+/// The program's plugins, one per module that an `extern fn` names (in path order), and the
+/// (plugin, function) indices of every `extern fn` by qualified name.
+fn link_plugins(
+    db: &dyn Db,
+    ws: Workspace,
+    schema: &mut Schema,
+    program: &mut Program,
+) -> BTreeMap<QName, (u32, u32)> {
+    let mut by_module: BTreeMap<Arc<str>, Vec<&crate::sema::FnSig>> = BTreeMap::new();
+    for &f in ws.files(db) {
+        for sig in &signatures(db, f).fns {
+            if let Some(path) = &sig.plugin {
+                by_module.entry(path.clone()).or_default().push(sig);
+            }
+        }
+    }
+    let mut ids = BTreeMap::new();
+    for (path, sigs) in by_module {
+        // A missing or invalid module is an error of the declaring file, so no program is
+        // linked then; the fallbacks below are never used.
+        let wasm = ws
+            .plugins(db)
+            .iter()
+            .find(|p| **p.path(db) == *path)
+            .and_then(|p| crate::plugins::plugin_module(db, *p).as_ref().ok())
+            .map(|m| m.wasm.to_vec())
+            .unwrap_or_default();
+        let plugin = program.plugins.len() as u32;
+        let mut functions = Vec::with_capacity(sigs.len());
+        for sig in sigs {
+            ids.insert(sig.qname.clone(), (plugin, functions.len() as u32));
+            functions.push(ExternFnDef {
+                name: crate::sema::short(&sig.qname).to_string(),
+                params: sig.params.iter().map(|(_, t)| schema.type_id(t)).collect(),
+                ret: schema.type_id(&sig.ret),
+            });
+        }
+        program.plugins.push(PluginDef { name: path.to_string(), wasm, functions });
+    }
+    ids
 }

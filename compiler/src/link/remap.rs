@@ -18,13 +18,21 @@ struct Remap {
     fns: Vec<FnId>,
     consts: Vec<ConstId>,
     rules: Vec<RuleId>,
+    /// (plugin, function) of each `extern fn` the file calls.
+    externs: Vec<(u32, u32)>,
 }
 
 fn lookup<T: Copy>(map: &BTreeMap<QName, T>, q: &QName, missing: T) -> T {
     map.get(q).copied().unwrap_or(missing)
 }
 
-pub(super) fn link_bodies(db: &dyn Db, ws: Workspace, schema: &mut Schema, program: &mut Program) {
+pub(super) fn link_bodies(
+    db: &dyn Db,
+    ws: Workspace,
+    schema: &mut Schema,
+    extern_ids: &BTreeMap<QName, (u32, u32)>,
+    program: &mut Program,
+) {
     let files = ws.files(db);
     let irs: Vec<&FileIr> = files.iter().map(|&f| &check_file(db, f).ir).collect();
 
@@ -107,6 +115,7 @@ pub(super) fn link_bodies(db: &dyn Db, ws: Workspace, schema: &mut Schema, progr
                 fns: ir.fns.iter().map(|q| lookup(&fn_ids, q, FnId(u32::MAX))).collect(),
                 consts: ir.consts_used.iter().map(|q| lookup(&placed, q, ConstId(u32::MAX))).collect(),
                 rules: ir.rules_used.iter().map(|q| lookup(&rule_ids, q, RuleId(u32::MAX))).collect(),
+                externs: ir.externs.iter().map(|q| lookup(extern_ids, q, (u32::MAX, u32::MAX))).collect(),
             }
         })
         .collect();
@@ -236,6 +245,12 @@ impl Remap {
             }
             ExprKind::Call { func, args } => {
                 *func = self.fns.get(func.0 as usize).copied().unwrap_or(FnId(u32::MAX));
+                for a in args {
+                    self.expr(a);
+                }
+            }
+            ExprKind::Extern { plugin, func, args } => {
+                (*plugin, *func) = self.externs.get(*plugin as usize).copied().unwrap_or((u32::MAX, u32::MAX));
                 for a in args {
                     self.expr(a);
                 }

@@ -92,7 +92,7 @@ pub fn file_summary(db: &dyn Db, file: SourceFile) -> FileSummary {
                     ItemKind::Type(_) => DefKind::Record,
                     ItemKind::Facts(_) => DefKind::Facts,
                     ItemKind::Enum(_) => DefKind::Enum,
-                    ItemKind::Fn(_) => DefKind::Fn,
+                    ItemKind::Fn(_) | ItemKind::Extern(_) => DefKind::Fn,
                     ItemKind::Const(_) => DefKind::Const,
                     ItemKind::Rule(_) => DefKind::Rule,
                     _ => continue,

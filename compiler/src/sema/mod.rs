@@ -14,4 +14,4 @@ pub use index::{COMPLETION_MARKER, CompletionContext, FileIndex, Reference, Symb
 pub use signature::{
     ConstSig, EnumSig, FieldSig, FnSig, RecordSig, RuleSig, SignatureResult, Signatures, file_signatures, signatures,
 };
-pub use ty::{Fit, QName, Ty, builtin_type};
+pub use ty::{Fit, QName, Ty, builtin_type, short};

@@ -76,6 +76,9 @@ pub struct FnSig {
     pub params: Vec<(Arc<str>, Ty)>,
     /// Return type.
     pub ret: Ty,
+    /// For an `extern fn`, the plugin module implementing it: its path resolved against the
+    /// declaring file (see [`crate::plugins::resolve_path`]).
+    pub plugin: Option<Arc<str>>,
 }
 
 /// A constant's signature.
@@ -283,7 +286,19 @@ fn collect(db: &dyn Db, file: SourceFile, diags: &mut Vec<Diagnostic>) -> Signat
             ItemKind::Fn(f) => {
                 let params = f.params.iter().map(|(n, t)| (n.name.as_str().into(), r.resolve_type(t, diags))).collect();
                 let ret = r.resolve_type(&f.ret, diags);
-                sigs.fns.push(FnSig { qname: qualify(&f.name.name), doc: item.doc.clone(), params, ret });
+                sigs.fns.push(FnSig { qname: qualify(&f.name.name), doc: item.doc.clone(), params, ret, plugin: None });
+            }
+            ItemKind::Extern(f) => {
+                let params = f.params.iter().map(|(n, t)| (n.name.as_str().into(), r.resolve_type(t, diags))).collect();
+                let ret = r.resolve_type(&f.ret, diags);
+                let plugin = crate::plugins::resolve_path(&r.path, &f.from.value);
+                sigs.fns.push(FnSig {
+                    qname: qualify(&f.name.name),
+                    doc: item.doc.clone(),
+                    params,
+                    ret,
+                    plugin: Some(plugin.into()),
+                });
             }
             ItemKind::Const(c) => {
                 let ty = match &c.ty {

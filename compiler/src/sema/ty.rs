@@ -147,7 +147,8 @@ pub enum Fit {
     No,
 }
 
-fn short(q: &str) -> &str {
+/// The last segment of a qualified name: `Account` of `hachioji.model.Account`.
+pub fn short(q: &str) -> &str {
     q.rsplit('.').next().unwrap_or(q)
 }
 

@@ -66,6 +66,7 @@ impl Item {
             ItemKind::Enum(e) => Some(&e.name),
             ItemKind::Const(c) => Some(&c.name),
             ItemKind::Fn(f) => Some(&f.name),
+            ItemKind::Extern(f) => Some(&f.name),
             ItemKind::Rule(r) => Some(&r.name),
             ItemKind::Error(e) => e.name.as_ref(),
             ItemKind::Package(_) | ItemKind::Import(_) | ItemKind::Test(_) | ItemKind::Section(_) => None,
@@ -90,6 +91,8 @@ pub enum ItemKind {
     Const(ConstDecl),
     /// `fn f(…) -> T …`
     Fn(FnDecl),
+    /// `extern fn f(…) -> T from "plugin.wasm"`
+    Extern(ExternDecl),
     /// `rule r { … }`
     Rule(RuleDecl),
     /// `test "…" { … }`
@@ -188,6 +191,19 @@ pub struct FnDecl {
     pub lets: Vec<LetStmt>,
     /// The result expression.
     pub body: Expr,
+}
+
+/// `extern fn f(params) -> T from "plugin.wasm"`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternDecl {
+    /// Name (also the export's name in the module).
+    pub name: Ident,
+    /// Parameters.
+    pub params: Vec<(Ident, TypeExpr)>,
+    /// Return type.
+    pub ret: TypeExpr,
+    /// The module's path, relative to this file.
+    pub from: PlainString,
 }
 
 /// `let x: T = expr`

@@ -12,7 +12,7 @@ use crate::span::Span;
 pub const MAX_NESTING: usize = 128;
 
 const SYNC_KEYWORDS: &[&str] =
-    &["package", "import", "type", "enum", "facts", "const", "fn", "rule", "test", "section"];
+    &["package", "import", "type", "enum", "facts", "const", "fn", "extern", "rule", "test", "section"];
 
 /// Whether the text at `at` (a line start) starts an item, by the same test as the grammar's
 /// `sync` rule.

@@ -438,6 +438,31 @@ impl Builder {
                     body: body.unwrap_or_else(error_expr),
                 })
             }
+            Rule::extern_decl => {
+                let name = ident_of(it.next());
+                let mut params = Vec::new();
+                let mut ret = None;
+                let mut from = None;
+                for p in it {
+                    match p.as_rule() {
+                        Rule::param => {
+                            let mut pk = kids(p);
+                            let n = ident_of(pk.next());
+                            let t = pk.next().map(|t| self.type_expr(t));
+                            params.push((n, t.unwrap_or_else(error_type)));
+                        }
+                        Rule::type_expr => ret = Some(self.type_expr(p)),
+                        Rule::plain_string => from = Some(self.plain_string(p)),
+                        _ => {}
+                    }
+                }
+                ItemKind::Extern(ExternDecl {
+                    name,
+                    params,
+                    ret: ret.unwrap_or_else(error_type),
+                    from: from.unwrap_or_else(empty_plain),
+                })
+            }
             Rule::rule_decl => {
                 let name = ident_of(it.next());
                 let stmts = it.map(|s| self.rule_stmt(s)).collect();
@@ -1165,6 +1190,7 @@ fn is_keyword(rule: Rule) -> bool {
     matches!(
         rule,
         Rule::kw_package
+            | Rule::kw_extern
             | Rule::kw_import
             | Rule::kw_type
             | Rule::kw_enum
@@ -1466,7 +1492,7 @@ fn salvage(chunk: &str, offset: usize) -> ErrorItem {
     let lead = rest.len() - rest.trim_start().len();
     let rest = rest.trim_start();
     let kw: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-    if !["type", "enum", "facts", "const", "fn", "rule"].contains(&kw.as_str()) {
+    if !["type", "enum", "facts", "const", "fn", "extern", "rule"].contains(&kw.as_str()) {
         return ErrorItem { keyword: (!kw.is_empty()).then_some(kw), name: None };
     }
     let after = &rest[kw.len()..];

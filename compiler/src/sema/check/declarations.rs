@@ -17,7 +17,7 @@ impl Checker<'_> {
             ItemKind::Type(_) => Some(DefKind::Record),
             ItemKind::Facts(_) => Some(DefKind::Facts),
             ItemKind::Enum(_) => Some(DefKind::Enum),
-            ItemKind::Fn(_) => Some(DefKind::Fn),
+            ItemKind::Fn(_) | ItemKind::Extern(_) => Some(DefKind::Fn),
             ItemKind::Const(_) => Some(DefKind::Const),
             ItemKind::Rule(_) => Some(DefKind::Rule),
             _ => None,
@@ -50,6 +50,12 @@ impl Checker<'_> {
                         self.index_type(t);
                     }
                 }
+            }
+            ItemKind::Extern(f) => {
+                for (_, t) in &f.params {
+                    self.index_type(t);
+                }
+                self.index_type(&f.ret);
             }
             ItemKind::Const(c) => {
                 if let Some(t) = &c.ty {

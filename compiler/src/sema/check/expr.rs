@@ -8,7 +8,7 @@ use crate::names::{DefKind, did_you_mean};
 use crate::sema::builtins;
 use crate::sema::index::{COMPLETION_MARKER, CompletionContext, Symbol};
 use crate::sema::resolve::ambiguity_help;
-use crate::sema::ty::{Fit, QName, Ty};
+use crate::sema::ty::{Fit, QName, Ty, short};
 use crate::span::Span;
 use crate::syntax::ast::{Arg, BinaryOp, Expr, ExprKind, Ident, Path, StrPart, UnaryOp};
 
@@ -838,7 +838,8 @@ impl Checker<'_> {
         self.refer(name.span, Symbol::Item { qname: q.clone(), kind: DefKind::Fn });
         // Recorded before any error, so that a wrong call does not also make the function
         // "never used".
-        let fid = self.fn_id(q, name.span);
+        let is_extern = self.r.fn_sig(q).is_some_and(|s| s.plugin.is_some());
+        let callee = if is_extern { Err(self.extern_id(q, name.span)) } else { Ok(self.fn_id(q, name.span)) };
         if self.context == Context::Constant {
             self.push(
                 self.error(Code::CONST_VALUE, name.span, "constants cannot call functions")
@@ -915,7 +916,10 @@ impl Checker<'_> {
         if !ok {
             return self.error_expr();
         }
-        self.node(&ret, IrKind::Call { func: fid, args: irs })
+        match callee {
+            Ok(func) => self.node(&ret, IrKind::Call { func, args: irs }),
+            Err(plugin) => self.node(&ret, IrKind::Extern { plugin, func: 0, args: irs }),
+        }
     }
 
     fn builtin_call(&mut self, name: &Ident, args: &[Arg], span: Span) -> TExpr {
@@ -1270,8 +1274,4 @@ fn expected_enum(t: &Ty) -> Option<QName> {
         Ty::Enum(q) => Some(q.clone()),
         _ => None,
     }
-}
-
-fn short(q: &str) -> &str {
-    q.rsplit('.').next().unwrap_or(q)
 }

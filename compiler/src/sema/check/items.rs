@@ -7,7 +7,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::names::{did_you_mean, package_index};
 use crate::sema::ty::Ty;
 use crate::span::Span;
-use crate::syntax::ast::{ConstDecl, File, FnDecl, Ident, Item, ItemKind, SectionDecl};
+use crate::syntax::ast::{ConstDecl, ExternDecl, File, FnDecl, Ident, Item, ItemKind, SectionDecl};
 
 impl Checker<'_> {
     pub(crate) fn check_package_and_imports(&mut self, file: &File) {
@@ -216,6 +216,64 @@ impl Checker<'_> {
             doc: item.doc.clone(),
             location,
         });
+    }
+}
+
+impl Checker<'_> {
+    /// An `extern fn`: its module must exist, be valid, and declare the same signature.
+    pub(crate) fn check_extern(&mut self, f: &ExternDecl) {
+        let q = self.qualify(&f.name.name);
+        let Some(sig) = self.r.fn_sig(&q).cloned() else { return };
+        let Some(path) = sig.plugin.clone() else { return };
+        let db = self.r.db;
+        let file = db.workspace().plugins(db).iter().copied().find(|p| **p.path(db) == *path);
+        let Some(file) = file else {
+            self.push(
+                self.error(Code::PLUGIN_NOT_FOUND, f.from.span, format!("cannot find plugin module `{path}`"))
+                    .with_label("no such module")
+                    .with_note("the path is relative to this file"),
+            );
+            return;
+        };
+        let module = match crate::plugins::plugin_module(db, file) {
+            Ok(m) => m,
+            Err(reason) => {
+                self.push(
+                    self.error(Code::PLUGIN_INVALID, f.from.span, format!("`{path}` is not a usable plugin module"))
+                        .with_label(reason.clone()),
+                );
+                return;
+            }
+        };
+        let written = {
+            let ps: Vec<String> = sig.params.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+            format!("{}({}) -> {}", f.name.name, ps.join(", "), sig.ret)
+        };
+        let Some(declared) = module.functions.iter().find(|d| d.name == f.name.name) else {
+            let names: Vec<&str> = module.functions.iter().map(|d| d.name.as_str()).collect();
+            let mut d = self
+                .error(Code::PLUGIN_SIGNATURE, f.name.span, format!("`{path}` declares no function `{}`", f.name.name))
+                .with_label("not in the module's `okite` section");
+            d = match did_you_mean(&f.name.name, names.iter().copied()) {
+                Some(h) => d.with_help(h),
+                None if names.is_empty() => d.with_note("the module declares no functions"),
+                None => d.with_note(format!("the module declares: {}", names.join(", "))),
+            };
+            self.push(d);
+            return;
+        };
+        let same = declared.params.len() == sig.params.len()
+            && declared.params.iter().zip(&sig.params).all(|((_, a), (_, b))| *a == crate::plugins::normalise(&b.to_string()))
+            && declared.ret == crate::plugins::normalise(&sig.ret.to_string());
+        if !same {
+            self.push(
+                self.error(Code::PLUGIN_SIGNATURE, f.name.span, format!("`{}` does not match its plugin", f.name.name))
+                    .with_label("declared here")
+                    .with_note(format!("this file:  {written}"))
+                    .with_note(format!("the module: {}", declared.signature()))
+                    .with_help("declare the function exactly as the module does"),
+            );
+        }
     }
 }
 

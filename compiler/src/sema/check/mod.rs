@@ -55,6 +55,9 @@ pub struct FileIr {
     pub consts_used: Vec<QName>,
     /// `RuleId(i)` in this file means `rules_used[i]`.
     pub rules_used: Vec<QName>,
+    /// `Extern { plugin: i, .. }` in this file calls the `extern fn` named `externs[i]`; the
+    /// linker assigns the program's plugin and function indices.
+    pub externs: Vec<QName>,
     /// Constants declared here.
     pub consts: Vec<ConstDef>,
     /// Functions declared here.
@@ -119,6 +122,7 @@ impl Checker<'_> {
         match &item.kind {
             ItemKind::Const(c) => self.check_const(item, c),
             ItemKind::Fn(f) => self.check_fn(item, f),
+            ItemKind::Extern(f) => self.check_extern(f),
             ItemKind::Rule(r) => self.check_rule(item, r),
             ItemKind::Test(t) => self.check_test(item, t),
             ItemKind::Facts(_) => self.check_facts_unique(item),
@@ -359,6 +363,12 @@ impl<'db> Checker<'db> {
     pub(crate) fn fn_id(&mut self, q: &QName, span: Span) -> FnId {
         self.out.calls.push(CallEdge { caller: self.current.clone(), callee: q.clone(), span });
         FnId(intern(&mut self.out.fns, q))
+    }
+
+    /// The file-local index of an `extern fn`, recording the call edge as [`Self::fn_id`] does.
+    pub(crate) fn extern_id(&mut self, q: &QName, span: Span) -> u32 {
+        self.out.calls.push(CallEdge { caller: self.current.clone(), callee: q.clone(), span });
+        intern(&mut self.out.externs, q)
     }
 
     pub(crate) fn const_id(&mut self, q: &QName, span: Span) -> ConstId {

@@ -8,7 +8,7 @@ use okite_ir::{
 use super::{Checker, Context};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::{clause_ids, closest};
-use crate::sema::ty::Ty;
+use crate::sema::ty::{Ty, short};
 use crate::span::Span;
 use crate::syntax::ast::{Expr, Item, RuleDecl, RuleStmtKind};
 
@@ -407,8 +407,4 @@ fn to_halfwidth(c: char) -> char {
         '\u{3000}' => ' ',
         _ => c,
     }
-}
-
-fn short(q: &str) -> &str {
-    q.rsplit('.').next().unwrap_or(q)
 }

@@ -1,0 +1,5 @@
+;; A module that forgot to declare its functions in an `okite` section.
+(module
+  (memory (export "memory") 1)
+  (func (export "okite_alloc") (param i32) (result i32) (i32.const 0))
+  (func (export "is_free_mail_domain") (param i32 i32) (result i32) (i32.const 0)))
