@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Policy-as-code for information-security guidelines.
 #[derive(Debug, Parser)]
@@ -71,6 +71,8 @@ pub enum Command {
         /// Run only the tests whose name contains this text.
         #[arg(long)]
         filter: Option<String>,
+        #[command(flatten)]
+        engine: EngineArgs,
     },
     /// Compile a policy set into a bundle the runtime loads without the compiler.
     Build {
@@ -175,6 +177,36 @@ pub struct EvalArgs {
     /// Report only these rules (qualified or short names, or clause ids); repeatable.
     #[arg(long = "rule", value_name = "RULE")]
     pub rules: Vec<String>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// How the engine runs policies: resource limits of plugin calls.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Engine")]
+pub struct EngineArgs {
+    /// Fuel (about one per WebAssembly instruction) each plugin call may burn.
+    #[arg(long, value_name = "N", default_value_t = okite_runtime::PluginLimits::DEFAULT_FUEL)]
+    pub plugin_fuel: u64,
+    /// Linear memory each plugin call may use, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = okite_runtime::PluginLimits::DEFAULT_MEMORY_MIB, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub plugin_memory: u32,
+    /// Wall-clock time each plugin call may take, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = okite_runtime::PluginLimits::DEFAULT_TIME_MS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub plugin_timeout: u64,
+}
+
+impl EngineArgs {
+    /// The engine options these flags select.
+    pub fn options(&self) -> okite_runtime::EngineOptions {
+        okite_runtime::EngineOptions {
+            plugin_limits: okite_runtime::PluginLimits::new(
+                self.plugin_fuel,
+                self.plugin_memory as usize * 1024 * 1024,
+                std::time::Duration::from_millis(self.plugin_timeout),
+            ),
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Result<okite_ir::Date, String> {

@@ -70,6 +70,6 @@ fn is_bundle(path: &Path) -> bool {
 }
 
 /// An engine for a loaded policy.
-pub fn engine(policy: &Policy) -> Result<Engine, String> {
-    Engine::new((*policy.program).clone()).map_err(|e| format!("{}: {e}", policy.name))
+pub fn engine(policy: &Policy, args: &crate::args::EngineArgs) -> Result<Engine, String> {
+    Engine::with_options((*policy.program).clone(), args.options()).map_err(|e| format!("{}: {e}", policy.name))
 }

@@ -224,3 +224,16 @@ fn sample_facility_reports() {
     check("example_library_waived", &["eval", "--waivers", "../examples/library.waivers.yaml", "../examples/library.json"]);
     check("example_directory_json", &["eval", "--format", "json", "../examples"]);
 }
+
+#[test]
+fn the_plugins_pass_their_own_policy_tests() {
+    check("plugin_tests", &["test", "../plugins/tests"]);
+}
+
+#[test]
+fn a_plugin_out_of_fuel_is_an_error_outcome_and_the_rest_is_evaluated() {
+    check(
+        "plugin_out_of_fuel",
+        &["eval", "--plugin-fuel", "50", "--rule", "16(8)カ", "--rule", "22(18)", "--rule", "22(8)", "../examples/library.json"],
+    );
+}

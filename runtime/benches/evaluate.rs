@@ -42,7 +42,8 @@ fn setup() -> Setup {
     let fixture = hachioji.join("fixtures/compliant.json");
     let mut inputs = Vec::new();
     sources(&hachioji, &mut inputs);
-    let db = okite_compiler::Database::new(inputs);
+    let mut db = okite_compiler::Database::new(inputs);
+    db.load_plugins(&mut |path| std::fs::read(path).ok());
     let (program, base, scales): (_, _, Vec<Scale<'static>>) = match (db.compile(), std::fs::read(&fixture)) {
         (Ok(p), Ok(bytes)) => (
             p,

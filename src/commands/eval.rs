@@ -22,7 +22,7 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let engine = match policy::engine(&loaded) {
+    let engine = match policy::engine(&loaded, &args.engine) {
         Ok(e) => e,
         Err(e) => return usage_error(e),
     };

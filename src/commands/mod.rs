@@ -28,6 +28,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Synth { base, scales, policy } => synth::run(&base, &scales, policy.as_deref(), cli.color),
         Command::Schema { policy } => schema::run(policy.as_deref(), cli.color),
         Command::Clauses { policy, format } => clauses::run(policy.as_deref(), format, cli.color),
-        Command::Test { paths, coverage, threshold, filter } => test::run(&paths, coverage, threshold, filter.as_deref(), cli.color),
+        Command::Test { paths, coverage, threshold, filter, engine } => {
+            test::run(&paths, coverage, threshold, filter.as_deref(), &engine, cli.color)
+        }
     }
 }

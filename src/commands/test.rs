@@ -4,11 +4,18 @@ use std::path::{Path, PathBuf};
 
 use okite_runtime::testing::{TestResult, run_tests};
 
-use crate::args::ColorArg;
+use crate::args::{ColorArg, EngineArgs};
 use crate::output::{Exit, color_stderr, color_stdout, usage_error};
 use crate::{policy, sources};
 
-pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, filter: Option<&str>, color: ColorArg) -> Exit {
+pub fn run(
+    paths: &[PathBuf],
+    coverage: bool,
+    threshold: Option<f64>,
+    filter: Option<&str>,
+    engine: &EngineArgs,
+    color: ColorArg,
+) -> Exit {
     let paths = if paths.is_empty() { vec![PathBuf::from(sources::DEFAULT_POLICY_DIR)] } else { paths.to_vec() };
     let inputs = match sources::collect(&paths) {
         Ok(i) => i,
@@ -18,7 +25,7 @@ pub fn run(paths: &[PathBuf], coverage: bool, threshold: Option<f64>, filter: Op
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let engine = match okite_runtime::Engine::new((*program).clone()) {
+    let engine = match okite_runtime::Engine::with_options((*program).clone(), engine.options()) {
         Ok(e) => e,
         Err(e) => return usage_error(e),
     };

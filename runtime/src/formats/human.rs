@@ -119,8 +119,11 @@ impl ReportWriter for Human {
                         write_explanation(out, e, 10)?;
                     }
                 }
-                for n in &res.notes {
+                // A single note is the rule's reason already, printed above.
+                let repeats = res.notes.len() == 1 && res.notes.first().map(|n| &n.reason) == res.reason.as_ref();
+                for n in res.notes.iter().filter(|_| !repeats) {
                     let who = n.subject_label.clone().unwrap_or_else(|| n.subject.clone());
+                    let who = if who.is_empty() { "/".to_string() } else { who };
                     writeln!(out, "        {} {who}: {}", self.paint("2", n.outcome.as_str()), n.reason)?;
                 }
                 for w in &res.waivers {

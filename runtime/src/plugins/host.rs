@@ -11,30 +11,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use okite_ir::{PluginDef, Program, TypeId};
-use wasmtime::{Config, Engine, Instance, InstancePre, Linker, Module, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType};
+use wasmtime::{
+    Config, Engine, Extern, Func, InstanceAllocationStrategy, InstancePre, Linker, Module, ModuleExport,
+    Memory, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType,
+};
 
-use super::{Abi, abi_of};
+use super::{Abi, PluginLimits, abi_of};
 use crate::json_value::{from_json, to_json};
 use crate::machine::{EvalResult, Fault, Machine};
 use crate::word::{self, NONE, Word};
 
-/// Resource limits of one plugin call.
-#[derive(Clone, Copy, Debug)]
-pub struct PluginLimits {
-    /// Fuel (roughly, WebAssembly instructions) per call.
-    pub fuel: u64,
-    /// Linear memory per instance, in bytes.
-    pub memory_bytes: usize,
-    /// Wall-clock time per call.
-    pub time: Duration,
-}
+/// Plugin calls that may run at the same time, across all threads of one engine; a call beyond
+/// it is an `error` outcome saying so.
+const MAX_CONCURRENT_CALLS: u32 = 1000;
 
-impl Default for PluginLimits {
-    /// 50 million instructions, 64 MiB, one second.
-    fn default() -> Self {
-        PluginLimits { fuel: 50_000_000, memory_bytes: 64 * 1024 * 1024, time: Duration::from_secs(1) }
-    }
-}
+/// Bytes of each memory and table slot kept resident between calls.
+const KEEP_RESIDENT: usize = 64 * 1024;
 
 /// How often the deadline clock ticks.
 const TICK: Duration = Duration::from_millis(10);
@@ -42,6 +34,10 @@ const TICK: Duration = Duration::from_millis(10);
 struct Plugin {
     name: String,
     pre: InstancePre<StoreLimits>,
+    /// The exports a call uses, found once by name.
+    memory: Option<ModuleExport>,
+    alloc: Option<ModuleExport>,
+    functions: Vec<Option<ModuleExport>>,
 }
 
 /// Compiled plugins of one policy set.
@@ -72,11 +68,38 @@ impl Host {
         }
         let mut config = Config::new();
         config.consume_fuel(true).epoch_interruption(true);
+        // Every call instantiates afresh; a pool of pre-reserved slots makes that a few
+        // microseconds instead of an mmap and munmap per call. Slots bound the number of calls
+        // in flight at once (across threads), not the number of calls.
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_core_instances(MAX_CONCURRENT_CALLS)
+            .total_memories(MAX_CONCURRENT_CALLS)
+            .total_tables(MAX_CONCURRENT_CALLS)
+            .max_memories_per_module(1)
+            .max_tables_per_module(1)
+            .max_memory_size(limits.memory_bytes)
+            // Plugins are small: resetting their first pages with memset on reuse is cheaper than
+            // returning them to the kernel and faulting them back in on every call, and copying
+            // their data segments cheaper than mapping a copy-on-write image.
+            .linear_memory_keep_resident(KEEP_RESIDENT)
+            .table_keep_resident(KEEP_RESIDENT);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool)).memory_init_cow(false);
         let engine = Engine::new(&config).map_err(|e| format!("cannot start the plugin engine: {e}"))?;
         let linker: Linker<StoreLimits> = Linker::new(&engine);
         let mut plugins = Vec::with_capacity(program.plugins.len());
         for p in &program.plugins {
-            let module = Module::new(&engine, &p.wasm).map_err(|e| format!("plugin `{}` is not valid WebAssembly: {e}", p.name))?;
+            let module = Module::new(&engine, &p.wasm).map_err(|e| {
+                let why = short_error(&e);
+                if why.contains("pooling allocator") {
+                    format!(
+                        "plugin `{}` cannot be loaded: {why} (a plugin has one memory of at most {} MiB and one table)",
+                        p.name,
+                        limits.memory_bytes >> 20
+                    )
+                } else {
+                    format!("plugin `{}` is not valid WebAssembly: {why}", p.name)
+                }
+            })?;
             if let Some(import) = module.imports().next() {
                 return Err(format!(
                     "plugin `{}` imports `{}::{}`, but plugins run in a sandbox with no imports (no WASI, clock, files or network)",
@@ -87,7 +110,13 @@ impl Host {
             }
             check_exports(program, p, &module)?;
             let pre = linker.instantiate_pre(&module).map_err(|e| format!("plugin `{}`: {e}", p.name))?;
-            plugins.push(Plugin { name: p.name.clone(), pre });
+            plugins.push(Plugin {
+                name: p.name.clone(),
+                memory: module.get_export_index("memory"),
+                alloc: module.get_export_index("okite_alloc"),
+                functions: p.functions.iter().map(|f| module.get_export_index(&f.name)).collect(),
+                pre,
+            });
         }
         let stop = Arc::new(AtomicBool::new(false));
         let (ticker_engine, ticker_stop) = (engine.clone(), stop.clone());
@@ -119,6 +148,11 @@ impl Host {
         let ticks = (self.limits.time.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         let instance = p.pre.instantiate(&mut store).map_err(|e| fail(describe(&e, &self.limits)))?;
+        let mut export = |e: &Option<ModuleExport>| e.as_ref().and_then(|e| instance.get_module_export(&mut store, e));
+        let memory = export(&p.memory).and_then(Extern::into_memory);
+        let alloc = export(&p.alloc).and_then(Extern::into_func);
+        let function = p.functions.get(func as usize).and_then(&mut export).and_then(Extern::into_func);
+        let io = Io { memory, alloc };
 
         let mut params: Vec<Val> = Vec::with_capacity(args.len() * 2);
         for (&w, &ty) in args.iter().zip(&f.params) {
@@ -127,25 +161,23 @@ impl Host {
                 Abi::I64 => params.push(Val::I64(w as i64)),
                 Abi::Str => {
                     let bytes = m.str(w).as_bytes().to_vec();
-                    let (ptr, len) = write_bytes(&mut store, &instance, &bytes).map_err(&fail)?;
+                    let (ptr, len) = io.write(&mut store, &bytes).map_err(&fail)?;
                     params.extend([Val::I32(ptr), Val::I32(len)]);
                 }
                 Abi::Json => {
                     let text = serde_json::to_string(&to_json(m, w, ty)).unwrap_or_default();
-                    let (ptr, len) = write_bytes(&mut store, &instance, text.as_bytes()).map_err(&fail)?;
+                    let (ptr, len) = io.write(&mut store, text.as_bytes()).map_err(&fail)?;
                     params.extend([Val::I32(ptr), Val::I32(len)]);
                 }
             }
         }
-        let Some(export) = instance.get_func(&mut store, &f.name) else { return Err(fail("the module does not export it".into())) };
-        let mut results = [Val::I64(0)];
-        let result_slot = match abi_of(program, f.ret) {
+        let Some(function) = function else { return Err(fail("the module does not export it".into())) };
+        let mut results = [match abi_of(program, f.ret) {
             Abi::I32 => Val::I32(0),
             _ => Val::I64(0),
-        };
-        results[0] = result_slot;
-        export.call(&mut store, &params, &mut results).map_err(|e| fail(describe(&e, &self.limits)))?;
-        decode_result(m, &mut store, &instance, &results[0], f.ret).map_err(fail)
+        }];
+        function.call(&mut store, &params, &mut results).map_err(|e| fail(describe(&e, &self.limits)))?;
+        decode_result(m, &mut store, &io, &results[0], f.ret).map_err(fail)
     }
 }
 
@@ -204,21 +236,32 @@ fn valtypes(abi: Abi) -> Vec<ValType> {
     }
 }
 
-/// Copies bytes into the instance's memory through its `okite_alloc`.
-fn write_bytes(store: &mut Store<StoreLimits>, instance: &Instance, bytes: &[u8]) -> Result<(i32, i32), String> {
-    let len = i32::try_from(bytes.len()).map_err(|_| "an argument is larger than 2 GiB".to_string())?;
-    let alloc = instance
-        .get_typed_func::<i32, i32>(&mut *store, "okite_alloc")
-        .map_err(|_| "it does not export `okite_alloc(len: i32) -> i32`".to_string())?;
-    let ptr = alloc.call(&mut *store, len).map_err(|e| format!("okite_alloc failed: {}", short_error(&e)))?;
-    let memory = instance.get_memory(&mut *store, "memory").ok_or("it does not export `memory`")?;
-    let start = usize::try_from(ptr).map_err(|_| format!("okite_alloc returned a negative pointer {ptr}"))?;
-    memory.write(&mut *store, start, bytes).map_err(|_| format!("okite_alloc returned {ptr}, outside its memory, for {len} bytes"))?;
-    Ok((ptr, len))
+/// The instance's `memory` and `okite_alloc`, through which text crosses.
+struct Io {
+    memory: Option<Memory>,
+    alloc: Option<Func>,
+}
+
+impl Io {
+    /// Copies bytes into the instance's memory, in a buffer from its `okite_alloc`.
+    fn write(&self, store: &mut Store<StoreLimits>, bytes: &[u8]) -> Result<(i32, i32), String> {
+        let len = i32::try_from(bytes.len()).map_err(|_| "an argument is larger than 2 GiB".to_string())?;
+        let alloc = self
+            .alloc
+            .and_then(|f| f.typed::<i32, i32>(&*store).ok())
+            .ok_or("it does not export `okite_alloc(len: i32) -> i32`")?;
+        let ptr = alloc.call(&mut *store, len).map_err(|e| format!("okite_alloc failed: {}", short_error(&e)))?;
+        let memory = self.memory.ok_or("it does not export `memory`")?;
+        let start = usize::try_from(ptr).map_err(|_| format!("okite_alloc returned a negative pointer {ptr}"))?;
+        memory
+            .write(&mut *store, start, bytes)
+            .map_err(|_| format!("okite_alloc returned {ptr}, outside its memory, for {len} bytes"))?;
+        Ok((ptr, len))
+    }
 }
 
 /// Reads a result back into an Okite value.
-fn decode_result(m: &mut Machine<'_>, store: &mut Store<StoreLimits>, instance: &Instance, v: &Val, ty: TypeId) -> Result<Word, String> {
+fn decode_result(m: &mut Machine<'_>, store: &mut Store<StoreLimits>, io: &Io, v: &Val, ty: TypeId) -> Result<Word, String> {
     let program = m.program();
     match (abi_of(program, ty), v) {
         (Abi::I32, Val::I32(x)) => {
@@ -240,7 +283,7 @@ fn decode_result(m: &mut Machine<'_>, store: &mut Store<StoreLimits>, instance: 
         (Abi::Str | Abi::Json, Val::I64(packed)) => {
             let ptr = (*packed as u64 >> 32) as usize;
             let len = (*packed as u64 & 0xffff_ffff) as usize;
-            let memory = instance.get_memory(&mut *store, "memory").ok_or("it does not export `memory`")?;
+            let memory = io.memory.ok_or("it does not export `memory`")?;
             let data = memory.data(&*store);
             let bytes = ptr
                 .checked_add(len)

@@ -18,12 +18,48 @@
 mod host;
 
 #[cfg(feature = "plugins")]
-pub use host::{Host, PluginLimits};
+pub use host::Host;
 
-#[cfg(not(feature = "plugins"))]
-/// Resource limits of plugin calls (no effect: this build has no plugin support).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PluginLimits;
+use std::time::Duration;
+
+/// Resource limits of one plugin call. A call that exceeds one ends with an `error` outcome
+/// for its subject, naming the limit; nothing else is affected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PluginLimits {
+    /// Fuel (about one per WebAssembly instruction executed) per call.
+    pub fuel: u64,
+    /// Linear memory per instance, in bytes.
+    pub memory_bytes: usize,
+    /// Wall-clock time per call (enforced with a granularity of about 10 ms).
+    pub time: Duration,
+}
+
+impl PluginLimits {
+    /// The default fuel: 50 million instructions, tens of milliseconds of work.
+    pub const DEFAULT_FUEL: u64 = 50_000_000;
+    /// The default memory cap, in MiB.
+    pub const DEFAULT_MEMORY_MIB: u32 = 64;
+    /// The default deadline, in milliseconds.
+    pub const DEFAULT_TIME_MS: u64 = 1000;
+
+    /// Limits of `fuel`, `memory_bytes` and `time` per call.
+    pub fn new(fuel: u64, memory_bytes: usize, time: Duration) -> PluginLimits {
+        PluginLimits { fuel, memory_bytes, time }
+    }
+}
+
+impl Default for PluginLimits {
+    /// [`PluginLimits::DEFAULT_FUEL`], [`PluginLimits::DEFAULT_MEMORY_MIB`] and
+    /// [`PluginLimits::DEFAULT_TIME_MS`]: generous for lookups and parsers, small enough that a
+    /// runaway module is stopped well within a second.
+    fn default() -> Self {
+        PluginLimits {
+            fuel: Self::DEFAULT_FUEL,
+            memory_bytes: Self::DEFAULT_MEMORY_MIB as usize * 1024 * 1024,
+            time: Duration::from_millis(Self::DEFAULT_TIME_MS),
+        }
+    }
+}
 
 use okite_ir::{Type, TypeId};
 
