@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use okite_compiler::diagnostics::{ColorChoice, render_terminal};
 use okite_compiler::FileInput;
+use okite_compiler::diagnostics::{ColorChoice, render_terminal};
 use okite_ir::Program;
 use okite_runtime::Engine;
 

@@ -221,7 +221,10 @@ fn sample_facility_reports() {
         let path = format!("../examples/{name}.json");
         check(&format!("example_{name}"), &["eval", "--explain", &path]);
     }
-    check("example_library_waived", &["eval", "--waivers", "../examples/library.waivers.yaml", "../examples/library.json"]);
+    check(
+        "example_library_waived",
+        &["eval", "--waivers", "../examples/library.waivers.yaml", "../examples/library.json"],
+    );
     check("example_directory_json", &["eval", "--format", "json", "../examples"]);
 }
 
@@ -234,6 +237,17 @@ fn the_plugins_pass_their_own_policy_tests() {
 fn a_plugin_out_of_fuel_is_an_error_outcome_and_the_rest_is_evaluated() {
     check(
         "plugin_out_of_fuel",
-        &["eval", "--plugin-fuel", "50", "--rule", "16(8)カ", "--rule", "22(18)", "--rule", "22(8)", "../examples/library.json"],
+        &[
+            "eval",
+            "--plugin-fuel",
+            "50",
+            "--rule",
+            "16(8)カ",
+            "--rule",
+            "22(18)",
+            "--rule",
+            "22(8)",
+            "../examples/library.json",
+        ],
     );
 }

@@ -165,7 +165,8 @@ impl Database {
     /// input, so nothing derived from them is recomputed. `.wasm` and `.wat` files are plugin
     /// modules.
     pub fn set_files(&mut self, files: Vec<FileInput>) {
-        let (plugin_inputs, mut all): (Vec<FileInput>, Vec<FileInput>) = files.into_iter().partition(|f| is_plugin_path(&f.path));
+        let (plugin_inputs, mut all): (Vec<FileInput>, Vec<FileInput>) =
+            files.into_iter().partition(|f| is_plugin_path(&f.path));
         self.set_plugins(plugin_inputs);
         all.push(FileInput::new(crate::stdlib::STD_PATH, crate::stdlib::STD_SOURCE));
         all.sort_by(|a, b| a.path.cmp(&b.path));
@@ -257,8 +258,11 @@ impl Database {
     /// Adds the [missing plugins](Self::missing_plugins) that `read` supplies (the compiler does
     /// no IO itself); a module `read` cannot supply is reported where it is declared.
     pub fn load_plugins(&mut self, read: &mut dyn FnMut(&str) -> Option<Vec<u8>>) {
-        let found: Vec<FileInput> =
-            self.missing_plugins().into_iter().filter_map(|path| read(&path).map(|bytes| FileInput { path, bytes })).collect();
+        let found: Vec<FileInput> = self
+            .missing_plugins()
+            .into_iter()
+            .filter_map(|path| read(&path).map(|bytes| FileInput { path, bytes }))
+            .collect();
         if found.is_empty() {
             return;
         }

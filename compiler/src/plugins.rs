@@ -202,7 +202,10 @@ mod tests {
 
     #[test]
     fn resolves_relative_paths() {
-        assert_eq!(resolve_path("policies/h/sections/s16.okite", "../../../plugins/free_mail.wat"), "plugins/free_mail.wat");
+        assert_eq!(
+            resolve_path("policies/h/sections/s16.okite", "../../../plugins/free_mail.wat"),
+            "plugins/free_mail.wat"
+        );
         assert_eq!(resolve_path("s16.okite", "p.wasm"), "p.wasm");
         assert_eq!(resolve_path("/abs/x/s.okite", "../p/q.wat"), "/abs/p/q.wat");
         assert_eq!(resolve_path("a/s.okite", "./b/c.wat"), "a/b/c.wat");

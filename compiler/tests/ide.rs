@@ -60,13 +60,10 @@ section "14" "ID及びパスワード等の取扱い" {
 
 /// Loads a fixture; returns the database, the file holding `$0`, and the cursor offset.
 fn load(fixture: &str) -> (Database, Option<SourceFile>, u32) {
-    let mut files = vec![
-        FileInput::new("model.okite", MODEL),
-        FileInput::new("guideline.okite", GUIDELINE),
-    ];
+    let mut files = vec![FileInput::new("model.okite", MODEL), FileInput::new("guideline.okite", GUIDELINE)];
     let mut cursor = None;
     let mut current: Option<(String, String)> = None;
-    let mut flush = |cur: Option<(String, String)>, files: &mut Vec<FileInput>, cursor: &mut Option<(String, u32)>| {
+    let flush = |cur: Option<(String, String)>, files: &mut Vec<FileInput>, cursor: &mut Option<(String, u32)>| {
         if let Some((path, text)) = cur {
             let text = match text.find("$0") {
                 Some(i) => {
@@ -222,7 +219,9 @@ fn check_completion(fixture: &str, expect: Expect) {
     let mut shown: Vec<String> = items
         .iter()
         .filter(|i| i.sort <= 2)
-        .map(|i| format!("{:?} {}{}", i.kind, i.label, i.detail.as_ref().map(|d| format!(" — {d}")).unwrap_or_default()))
+        .map(|i| {
+            format!("{:?} {}{}", i.kind, i.label, i.detail.as_ref().map(|d| format!(" — {d}")).unwrap_or_default())
+        })
         .collect();
     shown.sort();
     expect.assert_eq(&shown.join("\n"));
@@ -329,11 +328,17 @@ fn outline_groups_rules_by_guideline_section() {
     let outline: Vec<String> = ide::document_symbols(&db, file)
         .iter()
         .flat_map(|s| {
-            std::iter::once(format!("{:?} {}", s.kind, s.name))
-                .chain(s.children.iter().map(|c| format!("  {:?} {} ({})", c.kind, c.name, c.detail.clone().unwrap_or_default())))
+            std::iter::once(format!("{:?} {}", s.kind, s.name)).chain(
+                s.children
+                    .iter()
+                    .map(|c| format!("  {:?} {} ({})", c.kind, c.name, c.detail.clone().unwrap_or_default())),
+            )
         })
         .collect();
-    assert_eq!(outline, ["Section 14 ID及びパスワード等の取扱い", "  Rule password_strength (14(8))", "Package demo.rules"]);
+    assert_eq!(
+        outline,
+        ["Section 14 ID及びパスワード等の取扱い", "  Rule password_strength (14(8))", "Package demo.rules"]
+    );
     let found = ide::workspace_symbols(&db, "approv");
     assert!(found.iter().any(|s| s.name == "approved" && &*s.path == "model.okite"));
     assert!(found.iter().any(|s| s.name == "Approval"));
@@ -415,5 +420,8 @@ fn code_lenses_on_rules_and_tests() {
         .flat_map(|p| ide::code_lenses(&db, db.file(p).expect("loaded")))
         .map(|l| format!("{:?}", l.kind))
         .collect();
-    assert_eq!(lenses, [r#"Evaluate { rule: "demo.rules.password_strength" }"#, r#"RunTest { name: "strong passwords" }"#]);
+    assert_eq!(
+        lenses,
+        [r#"Evaluate { rule: "demo.rules.password_strength" }"#, r#"RunTest { name: "strong passwords" }"#]
+    );
 }

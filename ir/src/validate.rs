@@ -262,7 +262,12 @@ impl Cx<'_> {
                 }
             }
             ExprKind::Extern { plugin, func, args } => {
-                let want = self.p.plugins.get(*plugin as usize).and_then(|p| p.functions.get(*func as usize)).map(|f| f.params.len());
+                let want = self
+                    .p
+                    .plugins
+                    .get(*plugin as usize)
+                    .and_then(|p| p.functions.get(*func as usize))
+                    .map(|f| f.params.len());
                 if want != Some(args.len()) {
                     return Err(bad("call of an undefined plugin function, or with the wrong number of arguments"));
                 }

@@ -11,7 +11,12 @@
 //!
 //! Divide by 1,000 for the time per call.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, reason = "a benchmark that cannot set up must stop loudly")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark that cannot set up must stop loudly"
+)]
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use okite_compiler::{Database, FileInput};
@@ -55,7 +60,8 @@ rule r {{
 }
 
 fn engine(check: &str) -> (Engine, Snapshot) {
-    let web_domains = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/web_domains.wat")).unwrap();
+    let web_domains =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/web_domains.wat")).unwrap();
     let db = Database::new(vec![
         FileInput::new("b.okite", policy(check)),
         FileInput::new("trivial.wat", TRIVIAL),
@@ -63,8 +69,9 @@ fn engine(check: &str) -> (Engine, Snapshot) {
     ]);
     let program = db.compile().unwrap_or_else(|d| panic!("{d:#?}"));
     let engine = Engine::new((*program).clone()).unwrap();
-    let urls: Vec<String> =
-        (0..CALLS).map(|i| if i % 10 == 0 { format!("https://bit.ly/{i}") } else { format!("https://www.example{i}.jp/page") }).collect();
+    let urls: Vec<String> = (0..CALLS)
+        .map(|i| if i % 10 == 0 { format!("https://bit.ly/{i}") } else { format!("https://www.example{i}.jp/page") })
+        .collect();
     let json = serde_json::json!({ "as_of": "2026-04-01", "name": "bench", "urls": urls });
     let snapshot = engine.decode_json(json.to_string().as_bytes(), DecodeOptions::default()).unwrap();
     (engine, snapshot)

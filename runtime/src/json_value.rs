@@ -113,8 +113,12 @@ pub(crate) fn type_name(m: &Machine<'_>, ty: TypeId) -> String {
         Type::String => "string".into(),
         Type::Date => "date".into(),
         Type::Duration => "duration".into(),
-        Type::Enum(e) => p.enums.get(e.0 as usize).map_or("enum".into(), |e| e.name.rsplit('.').next().unwrap_or("").to_string()),
-        Type::Record(r) => p.records.get(r.0 as usize).map_or("record".into(), |r| r.name.rsplit('.').next().unwrap_or("").to_string()),
+        Type::Enum(e) => {
+            p.enums.get(e.0 as usize).map_or("enum".into(), |e| e.name.rsplit('.').next().unwrap_or("").to_string())
+        }
+        Type::Record(r) => {
+            p.records.get(r.0 as usize).map_or("record".into(), |r| r.name.rsplit('.').next().unwrap_or("").to_string())
+        }
         Type::List(el) => format!("list<{}>", type_name(m, el)),
         Type::Set(el) => format!("set<{}>", type_name(m, el)),
         Type::Optional(inner) => format!("{}?", type_name(m, inner)),

@@ -103,7 +103,8 @@ fn small_limits() -> PluginLimits {
 #[test]
 fn a_well_behaved_plugin_decides_its_rule() {
     // `check` is true for text longer than 9 bytes: "example.jp" (10) passes, "gmail.com" (9) fails.
-    let body = r#"(func (export "check") (param $p i32) (param $n i32) (result i32) (i32.gt_u (local.get $n) (i32.const 9)))"#;
+    let body =
+        r#"(func (export "check") (param $p i32) (param $n i32) (result i32) (i32.gt_u (local.get $n) (i32.const 9)))"#;
     let engine = load(&module(CHECK, body), PluginLimits::default()).unwrap();
     let (plugin_rule, other) = run(&engine);
     assert_eq!(plugin_rule.outcome, Outcome::Fail);
@@ -181,7 +182,8 @@ fn result_text_outside_memory_is_an_abi_violation() {
         let sig = "check(d: string) -> string";
         let program = {
             let text = policy(sig).replace("require check(d) else", "require check(d) != \"\" else");
-            let db = Database::new(vec![FileInput::new("t.okite", text), FileInput::new("p.wat", module(manifest, &body))]);
+            let db =
+                Database::new(vec![FileInput::new("t.okite", text), FileInput::new("p.wat", module(manifest, &body))]);
             (*db.compile().unwrap_or_else(|d| panic!("{d:#?}"))).clone()
         };
         let engine = Engine::with_options(program, EngineOptions { plugin_limits: small_limits() }).unwrap();
@@ -286,7 +288,8 @@ rule uses_plugin {
 
 #[test]
 fn calls_from_many_threads_are_independent() {
-    let body = r#"(func (export "check") (param $p i32) (param $n i32) (result i32) (i32.gt_u (local.get $n) (i32.const 9)))"#;
+    let body =
+        r#"(func (export "check") (param $p i32) (param $n i32) (result i32) (i32.gt_u (local.get $n) (i32.const 9)))"#;
     let engine = load(&module(CHECK, body), PluginLimits::default()).unwrap();
     std::thread::scope(|s| {
         for _ in 0..4 {

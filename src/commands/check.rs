@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use okite_compiler::diagnostics::{ColorChoice, render_json, render_terminal};
 use okite_compiler::Level;
+use okite_compiler::diagnostics::{ColorChoice, render_json, render_terminal};
 
 use crate::args::{CheckFormat, ColorArg};
 use crate::output::{Exit, color_stderr, usage_error};

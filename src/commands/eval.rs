@@ -46,7 +46,11 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
         }
     };
     if let Some(unknown) = args.rules.iter().find(|o| {
-        !engine.program().rules.iter().any(|r| &r.name == *o || r.name.rsplit('.').next() == Some(o.as_str()) || r.clauses.contains(o))
+        !engine
+            .program()
+            .rules
+            .iter()
+            .any(|r| &r.name == *o || r.name.rsplit('.').next() == Some(o.as_str()) || r.clauses.contains(o))
     }) {
         return usage_error(format!("no rule or clause `{unknown}` in {}", loaded.name));
     }
@@ -89,7 +93,10 @@ pub fn run(args: &EvalArgs, color: ColorArg) -> Exit {
         writer.begin(&mut *out, &info, program)?;
         for chunk in inputs.chunks(jobs * CHUNK_PER_JOB) {
             let reports: Vec<SnapshotReport> = pool.install(|| {
-                chunk.par_iter().map(|i| evaluate_one(&engine, i, decode, &options, waivers.as_ref(), &args.rules)).collect()
+                chunk
+                    .par_iter()
+                    .map(|i| evaluate_one(&engine, i, decode, &options, waivers.as_ref(), &args.rules))
+                    .collect()
             });
             for r in &reports {
                 failures += usize::from(r.has_failures());

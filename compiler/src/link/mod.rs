@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use okite_ir::{
-    EnumDef, EnumId, ExternFnDef, FieldDef, PluginDef, Program, RecordDef, RecordId, Type, TypeId, TypeTable, VariantDef,
+    EnumDef, EnumId, ExternFnDef, FieldDef, PluginDef, Program, RecordDef, RecordId, Type, TypeId, TypeTable,
+    VariantDef,
 };
 
 pub use workspace_checks::workspace_diagnostics;
@@ -122,12 +123,7 @@ fn link(db: &dyn Db, ws: Workspace) -> Program {
 
 /// The program's plugins, one per module that an `extern fn` names (in path order), and the
 /// (plugin, function) indices of every `extern fn` by qualified name.
-fn link_plugins(
-    db: &dyn Db,
-    ws: Workspace,
-    schema: &mut Schema,
-    program: &mut Program,
-) -> BTreeMap<QName, (u32, u32)> {
+fn link_plugins(db: &dyn Db, ws: Workspace, schema: &mut Schema, program: &mut Program) -> BTreeMap<QName, (u32, u32)> {
     let mut by_module: BTreeMap<Arc<str>, Vec<&crate::sema::FnSig>> = BTreeMap::new();
     for &f in ws.files(db) {
         for sig in &signatures(db, f).fns {

@@ -9,6 +9,6 @@ pub use parse::{MAX_EXPR_HEIGHT, Parsed, parse};
 
 /// The reserved words: they cannot name a field, variable or function (docs/language.md).
 pub const RESERVED: &[&str] = &[
-    "and", "or", "not", "in", "if", "then", "else", "true", "false", "none", "let", "for", "where", "unless", "require", "facts",
-    "as_of",
+    "and", "or", "not", "in", "if", "then", "else", "true", "false", "none", "let", "for", "where", "unless",
+    "require", "facts", "as_of",
 ];

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use okite_ir::{PluginDef, Program, TypeId};
 use wasmtime::{
-    Config, Engine, Extern, Func, InstanceAllocationStrategy, InstancePre, Linker, Module, ModuleExport,
-    Memory, PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType,
+    Config, Engine, Extern, Func, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module, ModuleExport,
+    PoolingAllocationConfig, Store, StoreLimits, StoreLimitsBuilder, Trap, Val, ValType,
 };
 
 use super::{Abi, PluginLimits, abi_of};
@@ -138,7 +138,9 @@ impl Host {
         let (Some(def), Some(p)) = (program.plugins.get(plugin as usize), self.plugins.get(plugin as usize)) else {
             return Err(Fault::Malformed("call of an undefined plugin"));
         };
-        let Some(f) = def.functions.get(func as usize) else { return Err(Fault::Malformed("call of an undefined plugin function")) };
+        let Some(f) = def.functions.get(func as usize) else {
+            return Err(Fault::Malformed("call of an undefined plugin function"));
+        };
         let fail = |why: String| Fault::Plugin(format!("plugin `{}` function `{}`: {why}", p.name, f.name));
 
         let limits = StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).instances(1).build();
@@ -190,7 +192,10 @@ fn check_exports(program: &Program, p: &PluginDef, module: &Module) -> Result<()
     if needs_memory {
         let has = |name: &str| module.exports().any(|e| e.name() == name);
         if !has("memory") || !has("okite_alloc") {
-            return Err(format!("plugin `{}` passes text, so it must export `memory` and `okite_alloc(len: i32) -> i32`", p.name));
+            return Err(format!(
+                "plugin `{}` passes text, so it must export `memory` and `okite_alloc(len: i32) -> i32`",
+                p.name
+            ));
         }
     }
     for f in &p.functions {
@@ -202,7 +207,9 @@ fn check_exports(program: &Program, p: &PluginDef, module: &Module) -> Result<()
         let Some(export) = module.exports().find(|e| e.name() == f.name) else {
             return Err(format!("plugin `{}` does not export `{}`", p.name, f.name));
         };
-        let Some(ft) = export.ty().func().cloned() else { return Err(format!("plugin `{}` export `{}` is not a function", p.name, f.name)) };
+        let Some(ft) = export.ty().func().cloned() else {
+            return Err(format!("plugin `{}` export `{}` is not a function", p.name, f.name));
+        };
         let got_params: Vec<ValType> = ft.params().collect();
         let got_results: Vec<ValType> = ft.results().collect();
         let same = got_params.len() == want_params.len()
@@ -261,7 +268,13 @@ impl Io {
 }
 
 /// Reads a result back into an Okite value.
-fn decode_result(m: &mut Machine<'_>, store: &mut Store<StoreLimits>, io: &Io, v: &Val, ty: TypeId) -> Result<Word, String> {
+fn decode_result(
+    m: &mut Machine<'_>,
+    store: &mut Store<StoreLimits>,
+    io: &Io,
+    v: &Val,
+    ty: TypeId,
+) -> Result<Word, String> {
     let program = m.program();
     match (abi_of(program, ty), v) {
         (Abi::I32, Val::I32(x)) => {
@@ -271,7 +284,11 @@ fn decode_result(m: &mut Machine<'_>, store: &mut Store<StoreLimits>, io: &Io, v
                 okite_ir::Type::Bool => Err(format!("returned {x} for a bool (expected 0 or 1)")),
                 okite_ir::Type::Enum(e) => {
                     let n = program.enums.get(e.0 as usize).map_or(0, |e| e.variants.len());
-                    usize::try_from(x).ok().filter(|i| *i < n).map(|i| i as Word).ok_or(format!("returned variant {x}, out of range"))
+                    usize::try_from(x)
+                        .ok()
+                        .filter(|i| *i < n)
+                        .map(|i| i as Word)
+                        .ok_or(format!("returned variant {x}, out of range"))
                 }
                 _ => Ok(word::from_date(okite_ir::Date(x))),
             }
@@ -285,15 +302,18 @@ fn decode_result(m: &mut Machine<'_>, store: &mut Store<StoreLimits>, io: &Io, v
             let len = (*packed as u64 & 0xffff_ffff) as usize;
             let memory = io.memory.ok_or("it does not export `memory`")?;
             let data = memory.data(&*store);
-            let bytes = ptr
-                .checked_add(len)
-                .and_then(|end| data.get(ptr..end))
-                .ok_or(format!("returned text at {ptr}..{} outside its memory of {} bytes", ptr.saturating_add(len), data.len()))?;
-            let text = std::str::from_utf8(bytes).map_err(|_| "returned text that is not UTF-8".to_string())?.to_string();
+            let bytes = ptr.checked_add(len).and_then(|end| data.get(ptr..end)).ok_or(format!(
+                "returned text at {ptr}..{} outside its memory of {} bytes",
+                ptr.saturating_add(len),
+                data.len()
+            ))?;
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| "returned text that is not UTF-8".to_string())?.to_string();
             if abi_of(program, ty) == Abi::Str {
                 return Ok(m.intern(&text));
             }
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("returned invalid JSON: {e}"))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("returned invalid JSON: {e}"))?;
             from_json(m, &value, ty).map_err(|e| format!("returned JSON of the wrong shape: {e}"))
         }
         _ => Err("returned a value of the wrong WebAssembly type".into()),

@@ -30,7 +30,10 @@ impl Checker<'_> {
             ItemKind::Type(r) | ItemKind::Facts(r) => {
                 let record = self.qualify(&r.name.name);
                 for f in &r.fields {
-                    self.define(f.name.span, Symbol::Field { record: record.clone(), field: f.name.name.as_str().into() });
+                    self.define(
+                        f.name.span,
+                        Symbol::Field { record: record.clone(), field: f.name.name.as_str().into() },
+                    );
                     self.index_type(&f.ty);
                 }
             }

@@ -263,7 +263,11 @@ impl Checker<'_> {
             return;
         };
         let same = declared.params.len() == sig.params.len()
-            && declared.params.iter().zip(&sig.params).all(|((_, a), (_, b))| *a == crate::plugins::normalise(&b.to_string()))
+            && declared
+                .params
+                .iter()
+                .zip(&sig.params)
+                .all(|((_, a), (_, b))| *a == crate::plugins::normalise(&b.to_string()))
             && declared.ret == crate::plugins::normalise(&sig.ret.to_string());
         if !same {
             self.push(

@@ -6,8 +6,8 @@
 //! the global indices of a [`okite_ir::Program`]. That keeps this query's result independent
 //! of every other file's bodies, which is what makes re-checking incremental.
 
-mod expr;
 mod declarations;
+mod expr;
 mod items;
 mod rule;
 mod test;
@@ -127,7 +127,8 @@ impl Checker<'_> {
             ItemKind::Test(t) => self.check_test(item, t),
             ItemKind::Facts(_) => self.check_facts_unique(item),
             ItemKind::Section(s) => self.check_section(s),
-            ItemKind::Type(_) | ItemKind::Enum(_) | ItemKind::Package(_) | ItemKind::Import(_) | ItemKind::Error(_) => {}
+            ItemKind::Type(_) | ItemKind::Enum(_) | ItemKind::Package(_) | ItemKind::Import(_) | ItemKind::Error(_) => {
+            }
         }
     }
 }
@@ -282,7 +283,11 @@ impl<'db> Checker<'db> {
 
     /// The visible variables and their types, innermost last.
     pub(crate) fn visible_locals(&self) -> Vec<(Arc<str>, Ty)> {
-        self.visible.iter().filter_map(|l| self.locals.get(l.0 as usize)).map(|l| (l.name.clone(), l.ty.clone())).collect()
+        self.visible
+            .iter()
+            .filter_map(|l| self.locals.get(l.0 as usize))
+            .map(|l| (l.name.clone(), l.ty.clone()))
+            .collect()
     }
 
     /// Declares a variable and makes it visible.

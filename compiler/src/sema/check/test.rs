@@ -139,7 +139,10 @@ impl Checker<'_> {
                     let sig = self.r.record_sig(q)?;
                     match sig.field(&name.name) {
                         Some((_, f)) => {
-                            self.refer(name.span, Symbol::Field { record: q.clone(), field: name.name.as_str().into() });
+                            self.refer(
+                                name.span,
+                                Symbol::Field { record: q.clone(), field: name.name.as_str().into() },
+                            );
                             ty = Some(f.ty.clone());
                         }
                         None => {
