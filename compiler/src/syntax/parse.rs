@@ -405,12 +405,7 @@ impl Builder {
                 let mut body = None;
                 for p in it {
                     match p.as_rule() {
-                        Rule::param => {
-                            let mut pk = kids(p);
-                            let n = ident_of(pk.next());
-                            let t = pk.next().map(|t| self.type_expr(t));
-                            params.push((n, t.unwrap_or_else(error_type)));
-                        }
+                        Rule::param => params.push(self.param(p)),
                         Rule::type_expr => ret = Some(self.type_expr(p)),
                         Rule::fn_body => {
                             for b in kids(p) {
@@ -445,12 +440,7 @@ impl Builder {
                 let mut from = None;
                 for p in it {
                     match p.as_rule() {
-                        Rule::param => {
-                            let mut pk = kids(p);
-                            let n = ident_of(pk.next());
-                            let t = pk.next().map(|t| self.type_expr(t));
-                            params.push((n, t.unwrap_or_else(error_type)));
-                        }
+                        Rule::param => params.push(self.param(p)),
                         Rule::type_expr => ret = Some(self.type_expr(p)),
                         Rule::plain_string => from = Some(self.plain_string(p)),
                         _ => {}
@@ -596,6 +586,14 @@ impl Builder {
             }
         }
         TypeExpr { kind: kind.unwrap_or_else(|| error_type().kind), optional, span }
+    }
+
+    /// `name: type` of a function's parameter list.
+    fn param(&mut self, p: Pair<'_, Rule>) -> (Ident, TypeExpr) {
+        let mut pk = kids(p);
+        let n = ident_of(pk.next());
+        let t = pk.next().map(|t| self.type_expr(t));
+        (n, t.unwrap_or_else(error_type))
     }
 
     fn let_stmt(&mut self, pair: Pair<'_, Rule>) -> LetStmt {
