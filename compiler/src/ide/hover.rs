@@ -53,7 +53,12 @@ pub(crate) fn describe(db: &dyn Db, symbol: &Symbol) -> Option<String> {
                 }
                 DefKind::Fn => {
                     let f = sigs.func(qname)?;
-                    with_doc(code(&fn_signature(short(qname), &f.params, &f.ret)), &f.doc)
+                    let signature = fn_signature(short(qname), &f.params, &f.ret);
+                    let signature = match &f.plugin {
+                        Some(module) => format!("extern {signature} from {module:?}"),
+                        None => signature,
+                    };
+                    with_doc(code(&signature), &f.doc)
                 }
                 DefKind::Const => {
                     let c = sigs.constant(qname)?;
