@@ -57,13 +57,21 @@ fn value_text(m: &Machine<'_>, w: crate::word::Word, ty: okite_ir::TypeId, detai
 
 fn leaf(m: &mut Machine<'_>, locals: &[LocalDef], ir: &Expr, node: &Node, holds: bool, detail: Detail) -> Explanation {
     let program = m.program();
-    Explanation {
-        condition: text(program, locals, ir, detail),
-        holds,
-        values: operand(m, locals, ir, node, detail).into_iter().collect(),
-        note: None,
-        because: None,
+    let mut values: Vec<ExplainedValue> = operand(m, locals, ir, node, detail).into_iter().collect();
+    // A call's verdict means little without its arguments (`is_empty(free)` is false because
+    // `free` = [...]); plain names and field reads are shown, computed arguments are not.
+    if let (
+        ExprKind::Builtin { args, .. } | ExprKind::Call { args, .. } | ExprKind::Extern { args, .. },
+        Node::Builtin(_, nodes) | Node::Call(_, nodes) | Node::Extern(_, _, nodes),
+    ) = (&ir.kind, node)
+    {
+        for (a, n) in args.iter().zip(nodes) {
+            if matches!(a.kind, ExprKind::Local(_) | ExprKind::Field { .. } | ExprKind::OptField { .. }) {
+                values.extend(operand(m, locals, a, n, detail));
+            }
+        }
     }
+    Explanation { condition: text(program, locals, ir, detail), holds, values, note: None, because: None }
 }
 
 /// Whether an expression is the same for every snapshot (so not worth showing as a value).
