@@ -254,6 +254,8 @@ impl Bench {
             black_box(self.ask_completion().await);
             out.push(started.elapsed());
         }
+        // Leave the rule whole: hover asks inside it.
+        self.toggle_field().await;
         self.client.drain();
         out
     }

@@ -130,11 +130,16 @@ mod tests {
 
     #[test]
     fn paths_and_uris() {
-        let uri: Uri = "file:///tmp/p%20q/a.okite".parse().unwrap_or_else(|_| Uri::from_file_path("/").unwrap_or_else(|| unreachable!()));
+        let uri: Uri = "file:///tmp/p%20q/a.okite"
+            .parse()
+            .unwrap_or_else(|_| Uri::from_file_path("/").unwrap_or_else(|| unreachable!()));
         assert_eq!(db_path(&uri), "/tmp/p q/a.okite");
         let untitled: Uri = "untitled:Untitled-1".parse().unwrap_or_else(|_| uri.clone());
         assert_eq!(db_path(&untitled), "untitled:Untitled-1");
         assert!(file_uri("<std>/std.okite").is_none());
-        assert_eq!(file_uri("/tmp/p q/a.okite").map(|u| u.as_str().to_string()).as_deref(), Some("file:///tmp/p%20q/a.okite"));
+        assert_eq!(
+            file_uri("/tmp/p q/a.okite").map(|u| u.as_str().to_string()).as_deref(),
+            Some("file:///tmp/p%20q/a.okite")
+        );
     }
 }

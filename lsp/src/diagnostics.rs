@@ -14,9 +14,7 @@ use std::time::Duration;
 
 use okite_compiler::{Db as _, Level};
 use tower_lsp_server::Client;
-use tower_lsp_server::ls_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, NumberOrString, Uri,
-};
+use tower_lsp_server::ls_types::{Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, NumberOrString, Uri};
 
 use crate::convert::{LineMap, file_uri};
 use crate::roots::Published;
@@ -108,7 +106,8 @@ pub async fn publish(client: &Client, state: &Shared, key: &str) {
         let snap = Snapshot { db: root.db.clone(), uris: s.uris() };
         let open = s.open_versions();
         let elsewhere: HashSet<String> = open.iter().filter(|(_, (_, r))| r != key).map(|(p, _)| p.clone()).collect();
-        let checked: HashMap<String, i32> = open.into_iter().filter(|(_, (_, r))| r == key).map(|(p, (v, _))| (p, v)).collect();
+        let checked: HashMap<String, i32> =
+            open.into_iter().filter(|(_, (_, r))| r == key).map(|(p, (v, _))| (p, v)).collect();
         (snap, checked, s.nested_roots(key), elsewhere)
     };
     // Cancelled by a newer edit: that edit scheduled its own round.

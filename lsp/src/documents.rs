@@ -42,7 +42,8 @@ mod tests {
     use super::*;
 
     fn change(a: (u32, u32), b: (u32, u32), text: &str) -> TextDocumentContentChangeEvent {
-        let range = Range { start: Position { line: a.0, character: a.1 }, end: Position { line: b.0, character: b.1 } };
+        let range =
+            Range { start: Position { line: a.0, character: a.1 }, end: Position { line: b.0, character: b.1 } };
         TextDocumentContentChangeEvent { range: Some(range), range_length: None, text: text.into() }
     }
 

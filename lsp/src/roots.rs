@@ -1,8 +1,12 @@
 //! Policy-set roots: which files are compiled together, and reading them from disk.
 //!
-//! The root of a file is the nearest ancestor directory (within its workspace folder) whose
-//! subtree declares the facts root (a line starting with `facts `), else the file's own
-//! directory. Every `.okite` file under a root is compiled with it, except under `target/`,
+//! The root of a file is the directory of its policy set: the nearest ancestor (within its
+//! workspace folder) that has a `fixtures/` directory and declares the facts root (a line
+//! starting with `facts `) in its subtree, as the VS Code extension and `docs/editor.md` have
+//! it. Without `fixtures/`, the nearest ancestor whose subtree declares the facts root, widened
+//! upwards while that adds no other facts root: the schema may sit in a subdirectory
+//! (`model/`) of the policy set, whose rules are beside it. Else the file's own directory.
+//! Every `.okite` file under a root is compiled with it, except under `target/`,
 //! `node_modules/` and hidden directories (`.git/` among them). This is the only module of the
 //! server that reads the file system for sources.
 
@@ -91,29 +95,39 @@ fn declares_facts(text: &str) -> bool {
     text.lines().any(|l| l.starts_with("facts "))
 }
 
-/// The policy-set root of `file`: the nearest ancestor directory, not above `bound`, whose
-/// subtree declares the facts root; else the file's own directory. `open_text` gives the
-/// editor's text of open files (it takes precedence over the disk's).
+/// The directory marking a policy set's root by convention (it holds the sample facility).
+const FIXTURES: &str = "fixtures";
+
+/// The policy-set root of `file` (see the module's documentation), not above `bound`.
+/// `open_text` gives the editor's text of open files (it takes precedence over the disk's).
 pub fn find_root(file: &Path, bound: &Path, open_text: &dyn Fn(&Path) -> Option<String>) -> PathBuf {
     let Some(dir) = file.parent() else { return file.to_path_buf() };
+    let declares = |found: &[PathBuf]| {
+        found.iter().any(|p| match open_text(p) {
+            Some(text) => declares_facts(&text),
+            None => std::fs::read(p).is_ok_and(|bytes| declares_facts(&String::from_utf8_lossy(&bytes))),
+        })
+    };
     // Each ancestor's subtree includes the previous one's: search only what is new.
     let mut searched: Option<&Path> = None;
+    // INVARIANT: `root`'s subtree declares exactly one facts root (files may repeat it, the
+    // compiler reports that), found while walking up.
+    let mut root: Option<&Path> = None;
     for ancestor in dir.ancestors() {
-        if !ancestor.starts_with(bound) {
+        if !ancestor.starts_with(bound) || root.is_some_and(|r| r.join(FIXTURES).is_dir()) {
             break;
         }
         let mut found = Vec::new();
         sources(ancestor, searched, &mut found);
-        let facts = found.iter().any(|p| match open_text(p) {
-            Some(text) => declares_facts(&text),
-            None => std::fs::read(p).is_ok_and(|bytes| declares_facts(&String::from_utf8_lossy(&bytes))),
-        });
-        if facts {
-            return ancestor.to_path_buf();
+        match (root, declares(&found)) {
+            (None, true) | (Some(_), false) => root = Some(ancestor),
+            // Another policy set's facts: the one below is this file's.
+            (Some(_), true) => break,
+            (None, false) => {}
         }
         searched = Some(ancestor);
     }
-    dir.to_path_buf()
+    root.unwrap_or(dir).to_path_buf()
 }
 
 /// Every source under `dir`, read from disk (unreadable files are left out: the editor will
@@ -121,7 +135,10 @@ pub fn find_root(file: &Path, bound: &Path, open_text: &dyn Fn(&Path) -> Option<
 pub fn load(dir: &Path) -> Vec<FileInput> {
     let mut found = Vec::new();
     sources(dir, None, &mut found);
-    found.into_iter().filter_map(|p| std::fs::read(&p).ok().map(|bytes| FileInput { path: path_string(&p), bytes })).collect()
+    found
+        .into_iter()
+        .filter_map(|p| std::fs::read(&p).ok().map(|bytes| FileInput { path: path_string(&p), bytes }))
+        .collect()
 }
 
 #[cfg(test)]
@@ -140,7 +157,7 @@ mod tests {
     }
 
     #[test]
-    fn the_root_is_the_nearest_ancestor_declaring_facts() {
+    fn the_root_is_the_policy_set_declaring_facts() {
         let ws = scratch("find");
         write(&ws.join("policy/model/facility.okite"), "package m\n\nfacts Facility {\n}\n");
         write(&ws.join("policy/sections/s1.okite"), "package s\n");
@@ -149,9 +166,21 @@ mod tests {
         write(&ws.join("lone/x.okite"), "package x\n");
         let none = |_: &Path| None;
         let section = ws.join("policy/sections/s1.okite");
-        assert_eq!(find_root(&section, &ws, &none), ws.join("policy"));
-        // Above the facts, the workspace folder's subtree contains them too.
+        let model = ws.join("policy/model/facility.okite");
+        // No fixtures: widened up to the workspace folder, which adds no other facts root.
+        assert_eq!(find_root(&section, &ws, &none), ws);
+        assert_eq!(find_root(&model, &ws, &none), ws);
         assert_eq!(find_root(&ws.join("lone/x.okite"), &ws, &none), ws);
+        // `fixtures/` marks the policy set's directory: the schema's own files are compiled
+        // with the rules beside them, not alone.
+        std::fs::create_dir_all(ws.join("policy/fixtures")).unwrap();
+        assert_eq!(find_root(&section, &ws, &none), ws.join("policy"));
+        assert_eq!(find_root(&model, &ws, &none), ws.join("policy"));
+        assert_eq!(find_root(&ws.join("lone/x.okite"), &ws, &none), ws);
+        // Another facts root above stops the widening.
+        write(&ws.join("other/facility.okite"), "package o\n\nfacts Other {\n}\n");
+        let _ = std::fs::remove_dir_all(ws.join("policy/fixtures"));
+        assert_eq!(find_root(&model, &ws, &none), ws.join("policy"));
         // Not above the bound: the file's own directory.
         assert_eq!(find_root(&ws.join("lone/x.okite"), &ws.join("lone"), &none), ws.join("lone"));
         // An open document's text counts, not the disk's.

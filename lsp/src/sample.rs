@@ -12,9 +12,9 @@ use std::time::SystemTime;
 use okite_ir::Program;
 use okite_runtime::{DecodeOptions, Engine, EvalOptions, InputError, Outcome};
 
-/// The outcome of every rule on a sample, by qualified rule name, or why there is none (a
-/// few words, shown in the lens).
-pub type Outcomes = Result<Arc<HashMap<String, Outcome>>, String>;
+/// The outcome of every rule on a sample and its number of findings, by qualified rule name,
+/// or why there is none (a few words, shown in the lens).
+pub type Outcomes = Result<Arc<HashMap<String, (Outcome, usize)>>, String>;
 
 /// The last evaluation.
 #[derive(Debug, Default)]
@@ -43,12 +43,17 @@ impl Evaluations {
             return e.outcomes.clone();
         }
         let outcomes = evaluate(program, sample).map(Arc::new);
-        *last = Some(Evaluation { program: program.clone(), sample: sample.to_path_buf(), modified, outcomes: outcomes.clone() });
+        *last = Some(Evaluation {
+            program: program.clone(),
+            sample: sample.to_path_buf(),
+            modified,
+            outcomes: outcomes.clone(),
+        });
         outcomes
     }
 }
 
-fn evaluate(program: &Program, sample: &Path) -> Result<HashMap<String, Outcome>, String> {
+fn evaluate(program: &Program, sample: &Path) -> Result<HashMap<String, (Outcome, usize)>, String> {
     let name = sample.file_name().map_or_else(|| sample.display().to_string(), |n| n.to_string_lossy().into_owned());
     let engine = Engine::new(program.clone()).map_err(|_| "the policy set cannot be evaluated".to_string())?;
     let bytes = std::fs::read(sample).map_err(|_| format!("cannot read {name}"))?;
@@ -64,5 +69,5 @@ fn evaluate(program: &Program, sample: &Path) -> Result<HashMap<String, Outcome>
         InputError::NoSchema => "the policy set declares no facts".to_string(),
     })?;
     let report = engine.evaluate(&snapshot, &EvalOptions::default());
-    Ok(report.results.into_iter().map(|r| (r.rule, r.outcome)).collect())
+    Ok(report.results.into_iter().map(|r| (r.rule, (r.outcome, r.findings.len()))).collect())
 }

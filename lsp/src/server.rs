@@ -93,7 +93,10 @@ impl Backend {
         let client = self.client.clone();
         tokio::spawn(async move {
             let options = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/*.okite".into()), kind: None }],
+                watchers: vec![FileSystemWatcher {
+                    glob_pattern: GlobPattern::String("**/*.okite".into()),
+                    kind: None,
+                }],
             };
             let registration = Registration {
                 id: "okite-sources".into(),
@@ -237,14 +240,18 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let at = params.text_document_position;
         let snippets = self.flags().snippets;
-        self.read(&at.text_document.uri, None, move |snap, file| completion::completion(snap, file, at.position, snippets))
-            .await
+        self.read(&at.text_document.uri, None, move |snap, file| {
+            completion::completion(snap, file, at.position, snippets)
+        })
+        .await
     }
 
     async fn signature_help(&self, params: SignatureHelpParams) -> Result<Option<SignatureHelp>> {
         let at = params.text_document_position_params;
-        self.read(&at.text_document.uri, None, move |snap, file| signature_help::signature_help(snap, file, at.position))
-            .await
+        self.read(&at.text_document.uri, None, move |snap, file| {
+            signature_help::signature_help(snap, file, at.position)
+        })
+        .await
     }
 
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
@@ -263,7 +270,8 @@ impl LanguageServer for Backend {
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        self.read(&params.text_document.uri, None, |snap, file| Some(semantic_tokens::semantic_tokens(snap, file))).await
+        self.read(&params.text_document.uri, None, |snap, file| Some(semantic_tokens::semantic_tokens(snap, file)))
+            .await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

@@ -77,7 +77,10 @@ mod tests {
         s.update(&json!({ "sampleFacility": "" }));
         assert_eq!(s.sample_facility, None);
         s.update(&json!({ "sampleFacility": "f.json" }));
-        assert_eq!(s.sample_facility(Some(Path::new("/ws")), Some(Path::new("/ws/p"))), Some(PathBuf::from("/ws/f.json")));
+        assert_eq!(
+            s.sample_facility(Some(Path::new("/ws")), Some(Path::new("/ws/p"))),
+            Some(PathBuf::from("/ws/f.json"))
+        );
         assert_eq!(s.sample_facility(None, Some(Path::new("/ws/p"))), Some(PathBuf::from("/ws/p/f.json")));
     }
 }

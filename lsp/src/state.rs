@@ -3,8 +3,8 @@
 //! state's mutex, in the order the client sent its notifications.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use okite_compiler::SourceFile;
@@ -162,7 +162,8 @@ impl State {
             if self.docs.values().any(|d| d.path == path) {
                 continue;
             }
-            let keys: Vec<String> = self.roots.iter().filter(|(_, r)| r.covers(&path)).map(|(k, _)| k.clone()).collect();
+            let keys: Vec<String> =
+                self.roots.iter().filter(|(_, r)| r.covers(&path)).map(|(k, _)| k.clone()).collect();
             let bytes = if event.typ == FileChangeType::DELETED { None } else { std::fs::read(&file).ok() };
             for key in keys {
                 if let Some(root) = self.roots.get_mut(&key) {
@@ -187,7 +188,7 @@ impl State {
     /// Writes a file's text to every database holding it.
     fn write(&mut self, path: &str, text: &str, own: &str) {
         // Only a file declaring `extern fn` can name a plugin module not loaded yet.
-        let may_name_plugins = text.contains("extern");
+        let may_name_plugins = text.lines().any(|l| l.trim_start().starts_with("extern "));
         for key in self.roots_holding(path, own) {
             if let Some(root) = self.roots.get_mut(&key) {
                 root.db.set_file_text(path, text);

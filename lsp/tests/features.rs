@@ -1,15 +1,18 @@
 //! The server's features, driven in process over a copy of the Hachioji policy set (or a small
-//! policy set written here): diagnostics with versions, hover, completion, navigation,
-//! rename, semantic tokens, quick fixes, code lenses, formatting.
+//! policy set written here): diagnostics with versions (one broken rule leaves the others
+//! checked), hover, completion, navigation, rename, semantic tokens, quick fixes, code lenses,
+//! formatting.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
-use common::{Client, at, decode_tokens, hachioji_copy, line_lengths, position_of, range_within, run, tokens_well_formed, uri};
+use common::{
+    Client, at, decode_tokens, hachioji_copy, line_lengths, position_of, range_within, run, tokens_well_formed, uri,
+};
 use serde_json::{Value, json};
 
-const S14: &str = "hachioji/sections/s14_id_password.okite";
+const S14: &str = "policies/hachioji/sections/s14_id_password.okite";
 
 fn labels(items: &Value) -> Vec<String> {
     let list = items.get("items").unwrap_or(items);
@@ -58,6 +61,13 @@ fn diagnostics_follow_edits_with_versions() {
         let text = std::fs::read_to_string(&path).unwrap();
         let uri = client.open(&path, None).await;
         assert_eq!(client.diagnostics(&uri, Some(1)).await, Vec::<Value>::new(), "the policy set is clean");
+        // Its plugin modules are read from disk (`extern fn … from "…wat"`).
+        let plugins = ws.join("policies/hachioji/model/plugins.okite");
+        if plugins.exists() {
+            let plugins_uri = client.open(&plugins, None).await;
+            let found = client.diagnostics(&plugins_uri, Some(1)).await;
+            assert!(found.iter().all(|d| d["severity"] != 1), "plugins are loaded: {found:?}");
+        }
 
         let broken = text.replacen("system.password_exemption", "system.password_exemptoin", 1);
         let v2 = client.replace(&uri, &broken).await;
@@ -78,6 +88,38 @@ fn diagnostics_follow_edits_with_versions() {
             .change(&uri, json!([{ "range": { "start": start, "end": end }, "text": "password_exemption" }]))
             .await;
         assert_eq!(client.diagnostics(&uri, Some(v3)).await, Vec::<Value>::new());
+    });
+}
+
+#[test]
+fn one_broken_rule_leaves_the_others_checked() {
+    run(async {
+        let ws = hachioji_copy("broken-rule");
+        let mut client = Client::start(&ws, json!({})).await;
+        let path = ws.join("policies/hachioji/sections/s07_assets.okite");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let uri = client.open(&path, None).await;
+        assert_eq!(client.diagnostics(&uri, Some(1)).await, Vec::<Value>::new());
+        // A syntax error in one rule, a misspelt field in the next.
+        let broken = text
+            .replacen(
+                "require approved_before(t.approval, OFFICER_ROLES, t.on)",
+                "require approved_before(t.approval,,",
+                1,
+            )
+            .replacen("require not is_empty(a.protection)", "require not is_empty(a.protectoin)", 1);
+        let version = client.replace(&uri, &broken).await;
+        let found = client.diagnostics(&uri, Some(version)).await;
+        let line = |needle: &str| position_of(&broken, needle, true)["line"].as_u64().unwrap();
+        let (first, next) = (line("rule table_email_fax_restricted"), line("rule table_encryption_at_rest"));
+        let errors: Vec<u64> = found
+            .iter()
+            .filter(|d| d["severity"] == 1)
+            .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+            .collect();
+        assert!(errors.iter().any(|l| (first..next).contains(l)), "the syntax error: {found:#?}");
+        let typo = found.iter().find(|d| d["range"]["start"] == position_of(&broken, "protectoin", true));
+        assert!(typo.is_some_and(|d| d["severity"] == 1), "the next rule is still checked: {found:#?}");
     });
 }
 
@@ -106,7 +148,8 @@ fn hover_on_a_rule_shows_the_clause_text() {
         let path = ws.join(S14);
         let text = std::fs::read_to_string(&path).unwrap();
         let uri = client.open(&path, None).await;
-        let hover = client.ask("textDocument/hover", at(&uri, position_of(&text, "rule password_strength", false))).await;
+        let hover =
+            client.ask("textDocument/hover", at(&uri, position_of(&text, "rule password_strength", false))).await;
         let markdown = hover["contents"]["value"].as_str().unwrap();
         assert_eq!(hover["contents"]["kind"], "markdown");
         assert!(markdown.contains("rule password_strength"), "{markdown}");
@@ -118,8 +161,14 @@ fn hover_on_a_rule_shows_the_clause_text() {
         let blank = text.find("\n\n").unwrap() + 1;
         assert_eq!(client.ask("textDocument/hover", at(&uri, common::position(&text, blank))).await, Value::Null);
         let other = uri.replace("s14_id_password", "nowhere");
-        assert_eq!(client.ask("textDocument/hover", at(&other, json!({ "line": 0, "character": 0 }))).await, Value::Null);
-        assert_eq!(client.ask("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": other } })).await, Value::Null);
+        assert_eq!(
+            client.ask("textDocument/hover", at(&other, json!({ "line": 0, "character": 0 }))).await,
+            Value::Null
+        );
+        assert_eq!(
+            client.ask("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": other } })).await,
+            Value::Null
+        );
     });
 }
 
@@ -171,16 +220,21 @@ fn definition_and_references_cross_files() {
         let systems = position_of(&text, "facts.systems", false);
         let def = client.ask("textDocument/definition", at(&uri, systems.clone())).await;
         let target = def["uri"].as_str().unwrap();
-        assert!(target.ends_with("hachioji/model/facility.okite"), "{def}");
-        let model = std::fs::read_to_string(ws.join("hachioji/model/facility.okite")).unwrap();
-        assert_eq!(def["range"]["start"], position_of(&model, "  systems:", true).as_object().map(|p| {
-            json!({ "line": p["line"], "character": 2 })
-        }).unwrap());
+        assert!(target.ends_with("policies/hachioji/model/facility.okite"), "{def}");
+        let model = std::fs::read_to_string(ws.join("policies/hachioji/model/facility.okite")).unwrap();
+        assert_eq!(
+            def["range"]["start"],
+            position_of(&model, "  systems:", true)
+                .as_object()
+                .map(|p| { json!({ "line": p["line"], "character": 2 }) })
+                .unwrap()
+        );
 
         let mut params = at(&uri, systems);
         params["context"] = json!({ "includeDeclaration": true });
         let refs = client.ask("textDocument/references", params).await;
-        let files: std::collections::BTreeSet<&str> = refs.as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap()).collect();
+        let files: std::collections::BTreeSet<&str> =
+            refs.as_array().unwrap().iter().map(|l| l["uri"].as_str().unwrap()).collect();
         assert!(files.len() > 3, "used across the policy set: {files:?}");
         assert!(files.contains(uri.as_str()));
     });
@@ -220,11 +274,12 @@ fn semantic_tokens_are_well_formed() {
     run(async {
         let ws = hachioji_copy("tokens");
         let mut client = Client::start(&ws, json!({})).await;
-        for file in [S14, "hachioji/guideline.okite", "hachioji/model/systems.okite"] {
+        for file in [S14, "policies/hachioji/guideline.okite", "policies/hachioji/model/systems.okite"] {
             let path = ws.join(file);
             let text = std::fs::read_to_string(&path).unwrap();
             let uri = client.open(&path, None).await;
-            let tokens = client.ask("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } })).await;
+            let tokens =
+                client.ask("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri } })).await;
             let decoded = decode_tokens(tokens["data"].as_array().unwrap());
             assert!(decoded.len() > 100, "{file}: {} tokens", decoded.len());
             let types = okite_compiler::ide::TokenType::ALL.len() as u32;
@@ -232,11 +287,16 @@ fn semantic_tokens_are_well_formed() {
         }
         // The rule's name is a declaration of a rule.
         let text = std::fs::read_to_string(ws.join(S14)).unwrap();
-        let tokens = client.ask("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri(&ws.join(S14)) } })).await;
+        let tokens = client
+            .ask("textDocument/semanticTokens/full", json!({ "textDocument": { "uri": uri(&ws.join(S14)) } }))
+            .await;
         let decoded = decode_tokens(tokens["data"].as_array().unwrap());
         let name = position_of(&text, "rule password_strength", false);
         let line = name["line"].as_u64().unwrap() as u32;
-        let rule_type = okite_compiler::ide::TokenType::ALL.iter().position(|t| *t == okite_compiler::ide::TokenType::Rule).unwrap() as u32;
+        let rule_type = okite_compiler::ide::TokenType::ALL
+            .iter()
+            .position(|t| *t == okite_compiler::ide::TokenType::Rule)
+            .unwrap() as u32;
         assert!(decoded.iter().any(|t| t.0 == line && t.1 == 5 && t.3 == rule_type && t.4 & 1 == 1), "{decoded:?}");
     });
 }
@@ -269,7 +329,12 @@ fn outline_folding_and_workspace_symbols() {
         let found = client.ask("workspace/symbol", json!({ "query": "password_strength" })).await;
         let names: Vec<&str> = found.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
         assert!(names.contains(&"password_strength"), "{names:?}");
-        let help = client.ask("textDocument/signatureHelp", at(&uri, position_of(&text, "approved(system.password_exemption, by: ", false))).await;
+        let help = client
+            .ask(
+                "textDocument/signatureHelp",
+                at(&uri, position_of(&text, "approved(system.password_exemption, by: ", false)),
+            )
+            .await;
         assert_eq!(help["activeParameter"], 1, "{help}");
     });
 }
@@ -310,30 +375,44 @@ fn code_lenses_run_tests_and_evaluate_rules_on_the_sample() {
         let uri = client.open(&path, None).await;
         let lenses = client.ask("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
         let lenses = lenses.as_array().unwrap();
-        let strength = lenses.iter().find(|l| l["command"]["arguments"][0] == "hachioji.s14.password_strength").unwrap();
+        let strength =
+            lenses.iter().find(|l| l["command"]["arguments"][0] == "hachioji.s14.password_strength").unwrap();
         assert_eq!(strength["command"]["command"], "okite.evaluateRule");
         assert_eq!(strength["command"]["title"], "Evaluate: pass on compliant.json");
         assert!(lenses.iter().all(|l| l["command"]["title"].as_str().unwrap().starts_with("Evaluate: ")));
 
         // The sample facility from the settings (relative to the workspace folder).
         let failing = ws.join("failing.json");
-        let sample = std::fs::read_to_string(ws.join("hachioji/fixtures/compliant.json")).unwrap();
+        let sample = std::fs::read_to_string(ws.join("policies/hachioji/fixtures/compliant.json")).unwrap();
         let mut facts: Value = serde_json::from_str(&sample).unwrap();
         facts["systems"][0]["password_policy"]["min_length"] = json!(4);
         std::fs::write(&failing, facts.to_string()).unwrap();
-        client.notify("workspace/didChangeConfiguration", json!({ "settings": { "okite": { "sampleFacility": "failing.json" } } })).await;
+        client
+            .notify(
+                "workspace/didChangeConfiguration",
+                json!({ "settings": { "okite": { "sampleFacility": "failing.json" } } }),
+            )
+            .await;
         let lenses = client.ask("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
-        let strength = lenses.as_array().unwrap().iter().find(|l| l["command"]["arguments"][0] == "hachioji.s14.password_strength").unwrap();
-        assert_eq!(strength["command"]["title"], "Evaluate: fail on failing.json");
+        let strength = lenses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["command"]["arguments"][0] == "hachioji.s14.password_strength")
+            .unwrap();
+        assert_eq!(strength["command"]["title"], "Evaluate: fail (1 finding) on failing.json");
 
         // Tests get a Run test lens.
-        let test_path = ws.join("hachioji/tests/s14_id_password_test.okite");
+        let test_path = ws.join("policies/hachioji/tests/s14_id_password_test.okite");
         let test_uri = client.open(&test_path, None).await;
         let lenses = client.ask("textDocument/codeLens", json!({ "textDocument": { "uri": test_uri } })).await;
         let first = &lenses.as_array().unwrap()[0];
         assert_eq!(first["command"]["title"], "▶ Run test");
         assert_eq!(first["command"]["command"], "okite.runTest");
-        assert_eq!(first["command"]["arguments"], json!([test_uri, "14: the compliant facility meets every ID and password clause"]));
+        assert_eq!(
+            first["command"]["arguments"],
+            json!([test_uri, "14: the compliant facility meets every ID and password clause"])
+        );
 
         // With an error in the policy set, no evaluation.
         let text = std::fs::read_to_string(&path).unwrap();
@@ -348,13 +427,14 @@ fn code_lenses_without_a_sample_say_so() {
     run(async {
         let ws = common::scratch("lens-no-sample");
         std::fs::create_dir_all(ws.join("p")).unwrap();
-        let source = "package p\n\nfacts Facility {\n  n: int = 0\n}\n\nrule r {\n  clause \"1\"\n  require facts.n >= 0\n}\n";
+        let source =
+            "package p\n\nfacts Facility {\n  n: int = 0\n}\n\nrule r {\n  clause \"1\"\n  require facts.n >= 0\n}\n";
         std::fs::write(ws.join("p/p.okite"), source).unwrap();
         let mut client = Client::start(&ws, json!({ "sampleFacility": null })).await;
         let uri = client.open(&ws.join("p/p.okite"), None).await;
         let lenses = client.ask("textDocument/codeLens", json!({ "textDocument": { "uri": uri } })).await;
         assert_eq!(lenses[0]["command"]["title"], "Evaluate (no sample facility)");
-        assert_eq!(lenses[0]["command"]["arguments"], json!(["p.r"]));
+        assert_eq!(lenses[0]["command"]["arguments"], json!(["p.r", uri]));
     });
 }
 
@@ -367,20 +447,29 @@ fn formatting_replaces_the_whole_document() {
         let mut client = Client::start(&ws, json!({})).await;
         let uri = client.open(&ws.join("f.okite"), None).await;
         let options = json!({ "tabSize": 2, "insertSpaces": true });
-        let edits = client.ask("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options })).await;
+        let edits =
+            client.ask("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options })).await;
         let expected = okite_compiler::fmt::format(messy).unwrap();
-        assert_eq!(edits, json!([{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 5, "character": 0 } }, "newText": expected }]));
+        assert_eq!(
+            edits,
+            json!([{ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 5, "character": 0 } }, "newText": expected }])
+        );
         let range = json!({ "start": { "line": 3, "character": 0 }, "end": { "line": 4, "character": 0 } });
         let ranged = client
-            .ask("textDocument/rangeFormatting", json!({ "textDocument": { "uri": uri }, "range": range, "options": options }))
+            .ask(
+                "textDocument/rangeFormatting",
+                json!({ "textDocument": { "uri": uri }, "range": range, "options": options }),
+            )
             .await;
         assert_eq!(ranged, edits, "a range formats the whole document");
         client.replace(&uri, &expected).await;
-        let none = client.ask("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options })).await;
+        let none =
+            client.ask("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options })).await;
         assert_eq!(none, json!([]));
         // Text that does not parse is left alone.
         client.replace(&uri, "rule {").await;
-        let none = client.ask("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options })).await;
+        let none =
+            client.ask("textDocument/formatting", json!({ "textDocument": { "uri": uri }, "options": options })).await;
         assert_eq!(none, Value::Null);
     });
 }

@@ -10,7 +10,7 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from conftest import HACHIOJI, TIMEOUT, apply_edits, at, diagnostics, ident, open_doc, replace
+from conftest import HACHIOJI, REPO, TIMEOUT, apply_edits, at, diagnostics, ident, open_doc, replace
 
 SECTION = "sections/s07_assets.okite"
 MODEL = "model/assets.okite"
@@ -46,6 +46,9 @@ async def test_initialize_offers_every_feature(client: LanguageClient):
 async def test_open_publishes_clean_diagnostics_for_the_policy_set(client: LanguageClient):
     doc = open_doc(client, SECTION)
     assert await diagnostics(client, doc) == []
+    # The schema's files are compiled with the rules that use them (not alone in model/).
+    model = open_doc(client, MODEL)
+    assert await diagnostics(client, model) == []
 
 
 async def test_hover_on_a_rule_shows_its_clause_and_the_clause_text(client: LanguageClient):
@@ -167,7 +170,31 @@ async def test_code_lenses_run_tests_and_evaluate_rules_on_the_sample(client: La
         if lens.command and lens.command.command == "okite.evaluateRule"
     }
     # fixtures/compliant.json beside the policy set, by convention: section 7 passes there.
-    assert evaluate["hachioji.s07.table_email_fax_restricted"].startswith("Evaluate: pass"), evaluate
+    assert evaluate["hachioji.s07.table_email_fax_restricted"] == "Evaluate: pass on compliant.json", evaluate
+    arguments = [
+        lens.command.arguments for lens in lenses if lens.command and lens.command.command == "okite.evaluateRule"
+    ]
+    assert all(len(a) == 2 and a[1] == doc.uri for a in arguments), arguments
+
+
+async def test_the_sample_facility_setting_changes_the_evaluate_lenses(client: LanguageClient):
+    doc = open_doc(client, "sections/s14_id_password.okite")
+    settings = {"path": "okite", "sampleFacility": str(REPO / "examples" / "library.json"), "trace": {"server": "off"}}
+    # As VS Code sends it (`synchronize.configurationSection`), and answers if asked.
+    client.set_configuration(settings, section="okite")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"okite": settings}))
+
+    async def titles() -> dict[str, str]:
+        lenses = await client.text_document_code_lens_async(types.CodeLensParams(ident(doc)))
+        return {
+            lens.command.arguments[0].rsplit(".", 1)[-1]: lens.command.title
+            for lens in lenses
+            if lens.command and lens.command.command == "okite.evaluateRule"
+        }
+
+    found = await titles()
+    assert found["user_ids_properly_issued"] == "Evaluate: fail (1 finding) on library.json", found
+    assert found["system_password_required"].startswith("Evaluate: pass on library.json"), found
 
 
 async def test_one_broken_rule_leaves_the_others_checked(client: LanguageClient):

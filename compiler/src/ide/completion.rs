@@ -139,7 +139,8 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: u32) -> Vec<Completion
         .rfind(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
         .map_or(0, |(i, c)| i + c.len_utf8());
     let replace = Span::new(word_start, offset);
-    let marked = format!("{}{COMPLETION_MARKER}{}", &src[..word_start], &src[offset..]);
+    let only = only_the_item_at(db, file, &src, word_start, offset);
+    let marked = format!("{}{COMPLETION_MARKER}{}", &only[..word_start], &only[offset..]);
     let before: Vec<&Token> = tokens.iter().filter(|t| (t.span.end as usize) <= word_start).collect();
     let prev_word = |k: usize| {
         before.iter().rev().filter(|t| t.kind != TokenKind::Comment).nth(k).map(|t| &src[t.span.range()])
@@ -165,6 +166,31 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: u32) -> Vec<Completion
             }
         }
     }
+}
+
+/// `src` with every item blanked but the header (`package`, `import`) and the item being
+/// written at `word_start..offset`: same byte offsets and lines, so the checker's view of that
+/// item is unchanged, but re-parsing the marked text costs that item, not the whole file (a
+/// completion runs on every keystroke).
+fn only_the_item_at(db: &dyn Db, file: SourceFile, src: &str, word_start: usize, offset: usize) -> String {
+    use crate::syntax::ast::ItemKind;
+    let items = &crate::parse(db, file).file.items;
+    let Some(current) = items.iter().rfind(|i| i.span.start as usize <= word_start) else { return src.to_string() };
+    let line_end = |at: usize| src.get(at..).and_then(|rest| rest.find('\n')).map_or(src.len(), |i| at + i);
+    let mut kept: Vec<(usize, usize)> = items
+        .iter()
+        .filter(|i| matches!(i.kind, ItemKind::Package(_) | ItemKind::Import(_)))
+        .map(|i| (i.span.start as usize, i.span.end as usize))
+        .collect();
+    kept.push((current.span.start as usize, line_end((current.span.end as usize).max(offset))));
+    let mut bytes: Vec<u8> = src.bytes().map(|b| if b == b'\n' { b } else { b' ' }).collect();
+    for (start, end) in kept {
+        if let (Some(to), Some(from)) = (bytes.get_mut(start..end), src.as_bytes().get(start..end)) {
+            to.copy_from_slice(from);
+        }
+    }
+    // Whole characters are blanked (item spans lie on character boundaries), so this is UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|_| src.to_string())
 }
 
 fn field_completions(db: &dyn Db, record: &str, replace: Span) -> Vec<CompletionItem> {
@@ -345,5 +371,29 @@ fn keyword_completions(src: &str, tokens: &[Token], at: usize, replace: Span) ->
         Some("section") => pick(&[("clause", "clause \"${1:id}\" \"${2:text}\"")], CompletionKind::Keyword),
         Some("type" | "facts") => pick(&[("key", "key ${1:id}: ${2:string}")], CompletionKind::Keyword),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{Database, FileInput};
+
+    const TEXT: &str = "package p\n\ntype T {\n  /// 名前\n  name: string\n}\n\nfacts F {\n  ts: list<T> = []\n}\n\n/// 壊れた規則\nrule broken {\n  require (((\n}\n\nrule r {\n  for t in facts.ts\n  require t.\n    else \"理由\"\n}\n";
+
+    #[test]
+    fn only_the_item_being_written_is_reparsed() {
+        let db = Database::new(vec![FileInput::new("p.okite", TEXT)]);
+        let file = db.file("p.okite").unwrap();
+        let offset = TEXT.find("t.\n").unwrap() + 2;
+        let only = only_the_item_at(&db, file, TEXT, offset, offset);
+        assert_eq!((only.len(), only.lines().count()), (TEXT.len(), TEXT.lines().count()), "same offsets and lines");
+        assert!(only.starts_with("package p\n"));
+        let rule = TEXT.find("rule r {").unwrap();
+        assert_eq!(only[rule..], TEXT[rule..]);
+        assert!(!only.contains("broken") && !only.contains("type T") && !only.contains("名前"), "{only}");
+        // Fields still come from the schema: the rest of the file is blanked only for the re-parse.
+        let labels: Vec<String> = completions(&db, file, offset as u32).into_iter().map(|c| c.label).collect();
+        assert_eq!(labels, ["name"]);
     }
 }

@@ -41,7 +41,11 @@ pub fn code_actions(snap: &Snapshot, file: SourceFile, params: &CodeActionParams
                     let code_id = NumberOrString::String(code.id().to_string());
                     // The client's own diagnostic when it sent it (clients match them by
                     // identity), else ours.
-                    let theirs = params.context.diagnostics.iter().find(|d| d.range == range && d.code.as_ref() == Some(&code_id));
+                    let theirs = params
+                        .context
+                        .diagnostics
+                        .iter()
+                        .find(|d| d.range == range && d.code.as_ref() == Some(&code_id));
                     theirs.cloned().or_else(|| {
                         ours.iter().find(|d| d.code == *code && d.primary.span == *span).map(|d| to_lsp(snap, &map, d))
                     })
@@ -50,7 +54,10 @@ pub fn code_actions(snap: &Snapshot, file: SourceFile, params: &CodeActionParams
             let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
             for e in action.edits {
                 if let Some(location) = snap.location(&e.path, e.span) {
-                    changes.entry(location.uri).or_default().push(TextEdit { range: location.range, new_text: e.new_text });
+                    changes
+                        .entry(location.uri)
+                        .or_default()
+                        .push(TextEdit { range: location.range, new_text: e.new_text });
                 }
             }
             CodeActionOrCommand::CodeAction(CodeAction {

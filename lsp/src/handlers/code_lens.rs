@@ -1,8 +1,10 @@
 //! Code lenses: "▶ Run test" above each test, and above each rule its outcome on the sample
-//! facility ("Evaluate: fail on compliant.json"). The client runs the commands:
+//! facility ("Evaluate: pass on compliant.json", "Evaluate: fail (2 findings) on
+//! compliant.json"). The client runs the commands:
 //!
 //! - `okite.runTest`, arguments `[file URI, test name]`;
-//! - `okite.evaluateRule`, arguments `[qualified rule name]`.
+//! - `okite.evaluateRule`, arguments `[qualified rule name, file URI]` (the URI names the
+//!   policy set to the client, whatever editor is active when the lens is clicked).
 //!
 //! Lenses are computed in two steps: what the file holds and the compiled program on a
 //! snapshot ([`collect`]), then the evaluation without it ([`finish`]), so that evaluating
@@ -11,8 +13,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use okite_compiler::ide::{self, CodeLensKind};
 use okite_compiler::SourceFile;
+use okite_compiler::ide::{self, CodeLensKind};
 use okite_ir::Program;
 use serde_json::Value;
 use tower_lsp_server::ls_types::{CodeLens, Command, Range, Uri};
@@ -45,7 +47,11 @@ pub fn collect(snap: &Snapshot, file: SourceFile) -> Collected {
 }
 
 fn lens(range: Range, title: String, command: &str, arguments: Vec<Value>) -> CodeLens {
-    CodeLens { range, command: Some(Command { title, command: command.into(), arguments: Some(arguments) }), data: None }
+    CodeLens {
+        range,
+        command: Some(Command { title, command: command.into(), arguments: Some(arguments) }),
+        data: None,
+    }
 }
 
 /// The lenses with their titles: rules evaluated on `sample` (none when the policy set has
@@ -70,12 +76,14 @@ pub fn finish(collected: Collected, sample: Option<PathBuf>, evaluations: &Evalu
                 let title = match &outcomes {
                     None => "Evaluate (no sample facility)".to_string(),
                     Some(Ok(found)) => match found.get(&*rule) {
-                        Some(outcome) => format!("Evaluate: {} on {name}", outcome.as_str()),
+                        Some((outcome, 0)) => format!("Evaluate: {} on {name}", outcome.as_str()),
+                        Some((outcome, 1)) => format!("Evaluate: {} (1 finding) on {name}", outcome.as_str()),
+                        Some((outcome, n)) => format!("Evaluate: {} ({n} findings) on {name}", outcome.as_str()),
                         None => format!("Evaluate on {name}"),
                     },
                     Some(Err(why)) => format!("Evaluate: {why}"),
                 };
-                out.push(lens(range, title, EVALUATE_RULE, vec![rule.as_ref().into()]));
+                out.push(lens(range, title, EVALUATE_RULE, vec![rule.as_ref().into(), uri.as_str().into()]));
             }
         }
     }

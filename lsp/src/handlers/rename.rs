@@ -22,7 +22,11 @@ fn refused(message: String) -> jsonrpc::Error {
 const PROBE_NAME: &str = "renamed";
 
 /// The range of the name at `position` and the name itself, or why it cannot be renamed.
-pub fn prepare(snap: &Snapshot, file: SourceFile, position: Position) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
+pub fn prepare(
+    snap: &Snapshot,
+    file: SourceFile,
+    position: Position,
+) -> jsonrpc::Result<Option<PrepareRenameResponse>> {
     let map = LineMap::new(file.text(&snap.db));
     let offset = map.offset(position);
     let edits = ide::rename(&snap.db, file, offset, PROBE_NAME).map_err(|e| refused(e.0))?;
@@ -35,7 +39,12 @@ pub fn prepare(snap: &Snapshot, file: SourceFile, position: Position) -> jsonrpc
 }
 
 /// The edits renaming the name at `position` to `new_name` in every file.
-pub fn rename(snap: &Snapshot, file: SourceFile, position: Position, new_name: &str) -> jsonrpc::Result<Option<WorkspaceEdit>> {
+pub fn rename(
+    snap: &Snapshot,
+    file: SourceFile,
+    position: Position,
+    new_name: &str,
+) -> jsonrpc::Result<Option<WorkspaceEdit>> {
     let offset = LineMap::new(file.text(&snap.db)).offset(position);
     let edits = ide::rename(&snap.db, file, offset, new_name).map_err(|e| refused(e.0))?;
     let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();

@@ -94,8 +94,13 @@ mod tests {
         };
         let comment_end = text.find("*/").unwrap() + 2;
         let x = text.find('x').unwrap();
-        let tokens = [token(0, comment_end, TokenType::Comment), token(1, 3, TokenType::Keyword), token(x, x + 1, TokenType::Variable)];
-        let data: Vec<(u32, u32, u32)> = encode(&map, &tokens).iter().map(|t| (t.delta_line, t.delta_start, t.length)).collect();
+        let tokens = [
+            token(0, comment_end, TokenType::Comment),
+            token(1, 3, TokenType::Keyword),
+            token(x, x + 1, TokenType::Variable),
+        ];
+        let data: Vec<(u32, u32, u32)> =
+            encode(&map, &tokens).iter().map(|t| (t.delta_line, t.delta_start, t.length)).collect();
         assert_eq!(data, [(0, 0, 4), (1, 0, 6), (0, 7, 1)]);
     }
 }

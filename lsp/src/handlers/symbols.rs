@@ -41,7 +41,8 @@ fn within(inner: Span, outer: Span) -> bool {
 #[allow(deprecated, reason = "`DocumentSymbol::deprecated` must be given to build one")]
 fn nested(map: &LineMap<'_>, s: ide::DocumentSymbol) -> DocumentSymbol {
     // The protocol wants the name's range inside the whole symbol's.
-    let selection = if within(s.selection, s.span) { s.selection } else { Span { start: s.span.start, end: s.span.start } };
+    let selection =
+        if within(s.selection, s.span) { s.selection } else { Span { start: s.span.start, end: s.span.start } };
     DocumentSymbol {
         name: shown(s.name),
         detail: s.detail.filter(|d| !d.is_empty()),
@@ -59,7 +60,13 @@ fn information(name: String, kind: SymbolKind, location: Location, container: Op
     SymbolInformation { name: shown(name), kind, tags: None, deprecated: None, location, container_name: container }
 }
 
-fn flatten(uri: &Uri, map: &LineMap<'_>, s: ide::DocumentSymbol, container: Option<&str>, out: &mut Vec<SymbolInformation>) {
+fn flatten(
+    uri: &Uri,
+    map: &LineMap<'_>,
+    s: ide::DocumentSymbol,
+    container: Option<&str>,
+    out: &mut Vec<SymbolInformation>,
+) {
     let location = Location { uri: uri.clone(), range: map.range(s.span) };
     let name = shown(s.name);
     out.push(information(name.clone(), kind(s.kind), location, container.map(str::to_string)));

@@ -30,12 +30,29 @@ pub fn hachioji() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../policies/hachioji")
 }
 
+/// A scratch directory, removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh scratch directory.
-pub fn scratch(name: &str) -> PathBuf {
+pub fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("okite-lsp-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    Scratch(dir)
 }
 
 /// Copies a directory tree.
@@ -52,10 +69,18 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// A copy of the Hachioji policy set in a scratch directory (the workspace folder).
-pub fn hachioji_copy(name: &str) -> PathBuf {
+/// Where a copy of the Hachioji policy set is, in its workspace folder.
+pub const HACHIOJI: &str = "policies/hachioji";
+
+/// A copy of the Hachioji policy set in a scratch directory (the workspace folder, returned),
+/// laid out as in the repository so the plugin modules it names are found.
+pub fn hachioji_copy(name: &str) -> Scratch {
     let dir = scratch(name);
-    copy_tree(&hachioji(), &dir.join("hachioji"));
+    copy_tree(&hachioji(), &dir.join(HACHIOJI));
+    let plugins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins");
+    if plugins.is_dir() {
+        copy_tree(&plugins, &dir.join("plugins"));
+    }
     dir
 }
 
@@ -102,7 +127,14 @@ impl Client {
                 }
             }
         });
-        let mut client = Client { service, next_id: 0, inbox, versions: Default::default(), initialized: Value::Null, published: Vec::new() };
+        let mut client = Client {
+            service,
+            next_id: 0,
+            inbox,
+            versions: Default::default(),
+            initialized: Value::Null,
+            published: Vec::new(),
+        };
         let capabilities = json!({
             "workspace": {
                 "configuration": true,
@@ -211,7 +243,7 @@ impl Client {
             params["uri"] == uri && params.get("version").and_then(Value::as_i64) == version.map(i64::from)
         };
         loop {
-            if let Some(i) = self.published.iter().position(|p| matches(p)) {
+            if let Some(i) = self.published.iter().position(&matches) {
                 let found = self.published.remove(i);
                 self.published.retain(|p| p["uri"] != uri);
                 return found["diagnostics"].as_array().cloned().unwrap_or_default();
@@ -254,7 +286,8 @@ pub fn at(uri: &str, position: Value) -> Value {
 pub fn line_lengths(text: &str) -> Vec<u32> {
     let mut lines: Vec<&str> = text.split('\n').collect();
     let last = lines.pop().unwrap_or_default();
-    let mut out: Vec<u32> = lines.iter().map(|l| l.strip_suffix('\r').unwrap_or(l).encode_utf16().count() as u32).collect();
+    let mut out: Vec<u32> =
+        lines.iter().map(|l| l.strip_suffix('\r').unwrap_or(l).encode_utf16().count() as u32).collect();
     out.push(last.encode_utf16().count() as u32);
     out
 }
@@ -289,7 +322,11 @@ pub fn decode_tokens(data: &[Value]) -> Vec<(u32, u32, u32, u32, u32)> {
 
 /// Whether decoded semantic tokens are well-formed over a text: within its lines, in order,
 /// not overlapping, of a type and modifiers the legend has.
-pub fn tokens_well_formed(tokens: &[(u32, u32, u32, u32, u32)], lines: &[u32], legend_types: u32) -> Result<(), String> {
+pub fn tokens_well_formed(
+    tokens: &[(u32, u32, u32, u32, u32)],
+    lines: &[u32],
+    legend_types: u32,
+) -> Result<(), String> {
     let mut previous_end: Option<(u32, u32)> = None;
     for &(line, start, length, ty, modifiers) in tokens {
         let Some(&len) = lines.get(line as usize) else { return Err(format!("token on line {line} past the end")) };
