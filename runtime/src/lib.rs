@@ -41,8 +41,8 @@ mod evaluate;
 mod explain;
 pub mod formats;
 mod heap;
-mod json_value;
 mod json_schema;
+mod json_value;
 mod machine;
 mod plan;
 mod plugins;
@@ -56,8 +56,8 @@ mod word;
 
 pub use decode::{DecodeOptions, InputIssue};
 pub use engine::{Engine, EngineOptions, EvalOptions, InputError, LoadError, Snapshot};
-pub use plugins::PluginLimits;
 pub use json_schema::json_schema;
+pub use plugins::PluginLimits;
 pub use report::{Explanation, Finding, Outcome, PolicyInfo, Report, RuleResult, SnapshotReport, Status, Summary};
 pub use waivers::Waivers;
 

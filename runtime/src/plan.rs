@@ -208,7 +208,9 @@ impl Lowerer<'_> {
             ExprKind::Let { var, value, body } => Node::Let(var.0, b(self.expr(value)), b(self.expr(body))),
             ExprKind::Call { func, args } => Node::Call(func.0, args.iter().map(|a| self.expr(a)).collect()),
             ExprKind::Builtin { func, args } => Node::Builtin(*func, args.iter().map(|a| self.expr(a)).collect()),
-            ExprKind::Extern { plugin, func, args } => Node::Extern(*plugin, *func, args.iter().map(|a| self.expr(a)).collect()),
+            ExprKind::Extern { plugin, func, args } => {
+                Node::Extern(*plugin, *func, args.iter().map(|a| self.expr(a)).collect())
+            }
             ExprKind::Quant { kind, var, source, filter, body } => {
                 let filter = filter.as_ref().map(|f| b(self.expr(f)));
                 let body = body.as_ref().map(|x| b(self.expr(x)));
@@ -326,9 +328,12 @@ fn mentions(n: &Node, var: u32) -> bool {
         Node::Index(a, b) | Node::Binary(_, a, b, _) => mentions(a, var) || mentions(b, var),
         Node::If(a, b, c) => mentions(a, var) || mentions(b, var) || mentions(c, var),
         Node::Let(_, a, b) => mentions(a, var) || mentions(b, var),
-        Node::Call(_, args) | Node::Builtin(_, args) | Node::Extern(_, _, args) | Node::List(args) | Node::Set(args) | Node::Record(args) => {
-            args.iter().any(|a| mentions(a, var))
-        }
+        Node::Call(_, args)
+        | Node::Builtin(_, args)
+        | Node::Extern(_, _, args)
+        | Node::List(args)
+        | Node::Set(args)
+        | Node::Record(args) => args.iter().any(|a| mentions(a, var)),
         Node::Quant { source, filter, body, .. } => {
             mentions(source, var)
                 || filter.as_deref().is_some_and(|f| mentions(f, var))

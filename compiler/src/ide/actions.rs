@@ -52,7 +52,11 @@ pub fn code_actions(db: &dyn Db, file: SourceFile, range: Span) -> Vec<CodeActio
                     out.push(CodeAction {
                         title: format!("import `{name}` from `{package}`"),
                         fixes: Some((d.code, d.primary.span)),
-                        edits: vec![TextEdit { path: path.clone(), span: Span::new(at, at), new_text: format!("import {package}.{{{name}}}\n") }],
+                        edits: vec![TextEdit {
+                            path: path.clone(),
+                            span: Span::new(at, at),
+                            new_text: format!("import {package}.{{{name}}}\n"),
+                        }],
                         preferred: false,
                     });
                 }
@@ -64,7 +68,11 @@ pub fn code_actions(db: &dyn Db, file: SourceFile, range: Span) -> Vec<CodeActio
             out.push(CodeAction {
                 title: "add a `clause` to the rule".into(),
                 fixes: Some((d.code, d.primary.span)),
-                edits: vec![TextEdit { path: path.clone(), span: Span::new(at, at), new_text: "\n  clause \"\"".into() }],
+                edits: vec![TextEdit {
+                    path: path.clone(),
+                    span: Span::new(at, at),
+                    new_text: "\n  clause \"\"".into(),
+                }],
                 preferred: true,
             });
         }
@@ -126,11 +134,20 @@ pub fn code_lenses(db: &dyn Db, file: SourceFile) -> Vec<CodeLens> {
     let mut out = Vec::new();
     for item in &parsed.file.items {
         match &item.kind {
-            ItemKind::Test(t) => out.push(CodeLens { span: t.name.span, kind: CodeLensKind::RunTest { name: t.name.value.clone() } }),
+            ItemKind::Test(t) => {
+                out.push(CodeLens { span: t.name.span, kind: CodeLensKind::RunTest { name: t.name.value.clone() } })
+            }
             ItemKind::Rule(r) => {
-                let has_body = r.stmts.iter().any(|s| matches!(s.kind, RuleStmtKind::Require { .. } | RuleStmtKind::Attest { .. }));
+                let has_body = r
+                    .stmts
+                    .iter()
+                    .any(|s| matches!(s.kind, RuleStmtKind::Require { .. } | RuleStmtKind::Attest { .. }));
                 if has_body {
-                    let rule: Arc<str> = if package.is_empty() { r.name.name.as_str().into() } else { format!("{package}.{}", r.name.name).into() };
+                    let rule: Arc<str> = if package.is_empty() {
+                        r.name.name.as_str().into()
+                    } else {
+                        format!("{package}.{}", r.name.name).into()
+                    };
                     out.push(CodeLens { span: r.name.span, kind: CodeLensKind::Evaluate { rule } });
                 }
             }

@@ -63,7 +63,16 @@ pub struct CompletionItem {
 
 impl CompletionItem {
     fn new(label: impl Into<String>, kind: CompletionKind, replace: Span, sort: u8) -> CompletionItem {
-        CompletionItem { label: label.into(), kind, detail: None, documentation: None, insert: None, snippet: false, replace, sort }
+        CompletionItem {
+            label: label.into(),
+            kind,
+            detail: None,
+            documentation: None,
+            insert: None,
+            snippet: false,
+            replace,
+            sort,
+        }
     }
 
     fn detail(mut self, d: impl Into<String>) -> Self {
@@ -97,8 +106,14 @@ const RULE_KEYWORDS: &[(&str, &str)] = &[
 ];
 
 const ITEM_KEYWORDS: &[(&str, &str)] = &[
-    ("rule", "/// ${1:clause text}\nrule ${2:name} {\n  clause \"$3\"\n  title \"$4\"\n  severity ${5|high,medium,low|}\n  for ${6:x} in facts.$7\n  require $8\n    else \"$9\"\n}"),
-    ("test", "test \"${1:description}\" {\n  given facts from \"${2:../fixtures/compliant.json}\" with {\n    $3\n  }\n  expect ${4:rule} ${5|passes,fails,not_applicable,manual,errors|}\n}"),
+    (
+        "rule",
+        "/// ${1:clause text}\nrule ${2:name} {\n  clause \"$3\"\n  title \"$4\"\n  severity ${5|high,medium,low|}\n  for ${6:x} in facts.$7\n  require $8\n    else \"$9\"\n}",
+    ),
+    (
+        "test",
+        "test \"${1:description}\" {\n  given facts from \"${2:../fixtures/compliant.json}\" with {\n    $3\n  }\n  expect ${4:rule} ${5|passes,fails,not_applicable,manual,errors|}\n}",
+    ),
     ("type", "/// ${1:説明}\ntype ${2:Name} {\n  /// ${3:説明}\n  ${4:field}: ${5:string}\n}"),
     ("enum", "/// ${1:説明}\nenum ${2:Name} {\n  ${3:variant}\n}"),
     ("fn", "/// ${1:説明}\nfn ${2:name}(${3:x}: ${4:int}) -> ${5:bool} = $6"),
@@ -109,7 +124,8 @@ const ITEM_KEYWORDS: &[(&str, &str)] = &[
     ("section", "section \"${1:id}\" \"${2:title}\" {\n  clause \"${3:id}\" \"${4:text}\"\n}"),
 ];
 
-const EXPR_KEYWORDS: &[&str] = &["and", "or", "not", "in", "if", "then", "else", "true", "false", "none", "facts", "as_of"];
+const EXPR_KEYWORDS: &[&str] =
+    &["and", "or", "not", "in", "if", "then", "else", "true", "false", "none", "facts", "as_of"];
 
 const QUANTIFIERS: &[(&str, &str)] = &[
     ("any", "any(${1:x} in ${2:xs}: $3)"),
@@ -129,7 +145,10 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: u32) -> Vec<Completion
     let offset = (offset as usize).min(src.len());
     let tokens = tokenize(&src);
     // Inside a string: clause ids after `clause`, nothing otherwise.
-    if let Some(t) = tokens.iter().find(|t| t.kind == TokenKind::Str && (t.span.start as usize) < offset && offset <= t.span.end as usize) {
+    if let Some(t) = tokens
+        .iter()
+        .find(|t| t.kind == TokenKind::Str && (t.span.start as usize) < offset && offset <= t.span.end as usize)
+    {
         return clause_completions(db, &src, &tokens, t, offset);
     }
     // The partial word before the cursor is replaced by the completion.
@@ -142,12 +161,13 @@ pub fn completions(db: &dyn Db, file: SourceFile, offset: u32) -> Vec<Completion
     let only = only_the_item_at(db, file, &src, word_start, offset);
     let marked = format!("{}{COMPLETION_MARKER}{}", &only[..word_start], &only[offset..]);
     let before: Vec<&Token> = tokens.iter().filter(|t| (t.span.end as usize) <= word_start).collect();
-    let prev_word = |k: usize| {
-        before.iter().rev().filter(|t| t.kind != TokenKind::Comment).nth(k).map(|t| &src[t.span.range()])
-    };
+    let prev_word =
+        |k: usize| before.iter().rev().filter(|t| t.kind != TokenKind::Comment).nth(k).map(|t| &src[t.span.range()]);
     match completion_context(db, file, &marked, word_start as u32) {
         Some(CompletionContext::Field { record }) => field_completions(db, &record, replace),
-        Some(CompletionContext::Value { expected, locals }) => value_completions(db, file, expected.as_ref(), &locals, replace),
+        Some(CompletionContext::Value { expected, locals }) => {
+            value_completions(db, file, expected.as_ref(), &locals, replace)
+        }
         Some(CompletionContext::Type) => type_completions(db, file, replace),
         None => {
             // Not an expression: a keyword of the statement being written, or special places.
@@ -206,7 +226,13 @@ fn field_completions(db: &dyn Db, record: &str, replace: Span) -> Vec<Completion
         .collect()
 }
 
-fn value_completions(db: &dyn Db, file: SourceFile, expected: Option<&Ty>, locals: &[(std::sync::Arc<str>, Ty)], replace: Span) -> Vec<CompletionItem> {
+fn value_completions(
+    db: &dyn Db,
+    file: SourceFile,
+    expected: Option<&Ty>,
+    locals: &[(std::sync::Arc<str>, Ty)],
+    replace: Span,
+) -> Vec<CompletionItem> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     // Variants of the expected enum first: the likeliest thing to write.
@@ -223,7 +249,11 @@ fn value_completions(db: &dyn Db, file: SourceFile, expected: Option<&Ty>, local
         && let Some(e) = signatures(db, f).enum_(&q)
     {
         for (v, doc) in &e.variants {
-            out.push(CompletionItem::new(&**v, CompletionKind::Variant, replace, 0).detail(short(&q).to_string()).doc(Some(doc.clone())));
+            out.push(
+                CompletionItem::new(&**v, CompletionKind::Variant, replace, 0)
+                    .detail(short(&q).to_string())
+                    .doc(Some(doc.clone())),
+            );
         }
     }
     for (name, ty) in locals.iter().rev() {
@@ -243,7 +273,9 @@ fn value_completions(db: &dyn Db, file: SourceFile, expected: Option<&Ty>, local
             DefKind::Fn => {
                 let sig = item_file(db, &def.qname).and_then(|f| signatures(db, f).func(&def.qname).cloned());
                 let detail = sig.as_ref().map(|s| fn_signature(name, &s.params, &s.ret)).unwrap_or_default();
-                CompletionItem::new(&**name, CompletionKind::Function, replace, 2).detail(detail).snippet(format!("{name}($1)"))
+                CompletionItem::new(&**name, CompletionKind::Function, replace, 2)
+                    .detail(detail)
+                    .snippet(format!("{name}($1)"))
             }
             DefKind::Enum => CompletionItem::new(&**name, CompletionKind::Enum, replace, 4),
             DefKind::Record | DefKind::Facts => {
@@ -254,7 +286,9 @@ fn value_completions(db: &dyn Db, file: SourceFile, expected: Option<&Ty>, local
         out.push(item.doc(doc));
     }
     for (name, snippet) in QUANTIFIERS {
-        out.push(CompletionItem::new(*name, CompletionKind::Function, replace, 3).detail("quantifier").snippet(*snippet));
+        out.push(
+            CompletionItem::new(*name, CompletionKind::Function, replace, 3).detail("quantifier").snippet(*snippet),
+        );
     }
     for name in crate::sema::BUILTIN_NAMES {
         if seen.insert(name.to_string()) && !QUANTIFIERS.iter().any(|(q, _)| q == name) {
@@ -328,8 +362,9 @@ fn clause_completions(db: &dyn Db, src: &str, tokens: &[Token], string: &Token, 
     for &f in ws.files(db) {
         for s in &signatures(db, f).sections {
             for (i, c) in s.clauses.iter().enumerate() {
-                let mut item = CompletionItem::new(&c.id, CompletionKind::Clause, replace, if c.normative { 0 } else { 1 })
-                    .detail(format!("{} {}", s.id, s.title));
+                let mut item =
+                    CompletionItem::new(&c.id, CompletionKind::Clause, replace, if c.normative { 0 } else { 1 })
+                        .detail(format!("{} {}", s.id, s.title));
                 item.documentation = clause_text(db, &c.id).map(|(_, t)| t);
                 // Keep guideline order in the list.
                 item.sort = item.sort.saturating_add((i / 256) as u8);
@@ -349,7 +384,11 @@ fn keyword_completions(src: &str, tokens: &[Token], at: usize, replace: Span) ->
         match (t.kind, s) {
             (TokenKind::Punct, "{") => depth += 1,
             (TokenKind::Punct, "}") => depth -= 1,
-            (TokenKind::Word, "rule" | "test" | "type" | "facts" | "enum" | "section" | "fn" | "const") if depth == 0 => item_kw = Some(s),
+            (TokenKind::Word, "rule" | "test" | "type" | "facts" | "enum" | "section" | "fn" | "const")
+                if depth == 0 =>
+            {
+                item_kw = Some(s)
+            }
             _ => {}
         }
     }

@@ -68,7 +68,10 @@ pub(crate) fn describe(db: &dyn Db, symbol: &Symbol) -> Option<String> {
                     let r = sigs.rule(qname)?;
                     let mut head = format!("rule {}", short(qname));
                     if !r.clauses.is_empty() {
-                        head.push_str(&format!("\nclause {}", r.clauses.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")));
+                        head.push_str(&format!(
+                            "\nclause {}",
+                            r.clauses.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ")
+                        ));
                     }
                     head.push_str(&format!("\nseverity {}", r.severity.as_str()));
                     let mut md = code(&head);

@@ -24,7 +24,9 @@ pub use completion::{CompletionItem, CompletionKind, completions};
 pub use hover::{Hover, hover};
 pub use navigation::{Location, RenameError, TextEdit, definition, references, rename};
 pub use signature_help::{SignatureHelp, signature_help};
-pub use symbols::{DocumentSymbol, FoldingRange, SymbolKind, WorkspaceSymbol, document_symbols, folding_ranges, workspace_symbols};
+pub use symbols::{
+    DocumentSymbol, FoldingRange, SymbolKind, WorkspaceSymbol, document_symbols, folding_ranges, workspace_symbols,
+};
 pub use tokens::{SemanticToken, TokenType, semantic_tokens};
 
 use crate::db::{Db, SourceFile};

@@ -65,7 +65,9 @@ pub fn rename(db: &dyn Db, file: SourceFile, offset: u32, new_name: &str) -> Res
     let r = reference_at(db, file, offset).ok_or_else(|| RenameError("nothing to rename here".into()))?;
     match &r.symbol {
         Symbol::Builtin(n) => return Err(RenameError(format!("`{n}` is a built-in function"))),
-        Symbol::Clause(_) => return Err(RenameError("clause ids follow the guideline's numbering; edit them by hand".into())),
+        Symbol::Clause(_) => {
+            return Err(RenameError("clause ids follow the guideline's numbering; edit them by hand".into()));
+        }
         _ => {}
     }
     let valid = new_name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')

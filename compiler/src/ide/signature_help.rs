@@ -23,8 +23,13 @@ pub struct SignatureHelp {
 /// The signature and description of a built-in function.
 pub(crate) fn builtin_signature(name: &str) -> Option<(&'static str, &'static str)> {
     Some(match name {
-        "length" => ("length(x: string | list<T> | set<T>) -> int", "Characters of a string, or elements of a list or set."),
-        "count" => ("count(xs: list<T> | set<T>) -> int", "The number of elements; `count(x in xs where p)` counts those satisfying `p`."),
+        "length" => {
+            ("length(x: string | list<T> | set<T>) -> int", "Characters of a string, or elements of a list or set.")
+        }
+        "count" => (
+            "count(xs: list<T> | set<T>) -> int",
+            "The number of elements; `count(x in xs where p)` counts those satisfying `p`.",
+        ),
         "contains" => ("contains(s: string, part: string) -> bool", "Whether `part` occurs in `s`."),
         "starts_with" => ("starts_with(s: string, prefix: string) -> bool", "Whether `s` starts with `prefix`."),
         "ends_with" => ("ends_with(s: string, suffix: string) -> bool", "Whether `s` ends with `suffix`."),
@@ -34,17 +39,31 @@ pub(crate) fn builtin_signature(name: &str) -> Option<(&'static str, &'static st
         "has_digit" => ("has_digit(s: string) -> bool", "Whether `s` has a digit (数字)."),
         "has_upper" => ("has_upper(s: string) -> bool", "Whether `s` has an upper-case letter (英大文字)."),
         "has_lower" => ("has_lower(s: string) -> bool", "Whether `s` has a lower-case letter (英小文字)."),
-        "has_symbol" => ("has_symbol(s: string) -> bool", "Whether `s` has a symbol (記号): neither a letter, a digit nor a space."),
+        "has_symbol" => {
+            ("has_symbol(s: string) -> bool", "Whether `s` has a symbol (記号): neither a letter, a digit nor a space.")
+        }
         "year" => ("year(d: date) -> int", "The year."),
         "month" => ("month(d: date) -> int", "The month, 1–12."),
         "day" => ("day(d: date) -> int", "The day of the month."),
-        "fiscal_year" => ("fiscal_year(d: date) -> int", "The Japanese fiscal year (年度, April–March), named by the year it starts in."),
+        "fiscal_year" => (
+            "fiscal_year(d: date) -> int",
+            "The Japanese fiscal year (年度, April–March), named by the year it starts in.",
+        ),
         "days" => ("days(d: duration) -> int", "The nominal length in whole days (a month is 30.4375 days)."),
         "days_between" => ("days_between(a: date, b: date) -> int", "`b - a` in days."),
         "abs" => ("abs(x: int | decimal) -> int | decimal", "The absolute value."),
-        "min" => ("min(a: T, b: T) -> T", "The lesser of two values; `min(x in xs: e)` is the least over a collection (`none` when empty)."),
-        "max" => ("max(a: T, b: T) -> T", "The greater of two values; `max(x in xs: e)` is the greatest over a collection (`none` when empty)."),
-        "sum" => ("sum(xs: list<int | decimal | duration>) -> int | decimal | duration", "The sum; `sum(x in xs: e)` sums `e`."),
+        "min" => (
+            "min(a: T, b: T) -> T",
+            "The lesser of two values; `min(x in xs: e)` is the least over a collection (`none` when empty).",
+        ),
+        "max" => (
+            "max(a: T, b: T) -> T",
+            "The greater of two values; `max(x in xs: e)` is the greatest over a collection (`none` when empty).",
+        ),
+        "sum" => (
+            "sum(xs: list<int | decimal | duration>) -> int | decimal | duration",
+            "The sum; `sum(x in xs: e)` sums `e`.",
+        ),
         "to_set" => ("to_set(xs: list<T>) -> set<T>", "The distinct elements of a list."),
         "is_empty" => ("is_empty(xs: list<T> | set<T>) -> bool", "Whether there is no element."),
         "is_none" => ("is_none(x: T?) -> bool", "Whether `x` is `none`."),
@@ -57,7 +76,10 @@ pub(crate) fn builtin_signature(name: &str) -> Option<(&'static str, &'static st
 pub fn signature_help(db: &dyn Db, file: SourceFile, offset: u32) -> Option<SignatureHelp> {
     let src = text(db, file);
     let tokens = tokenize(&src);
-    let before: Vec<_> = tokens.iter().filter(|t| t.span.end <= offset && !matches!(t.kind, TokenKind::Comment | TokenKind::DocComment)).collect();
+    let before: Vec<_> = tokens
+        .iter()
+        .filter(|t| t.span.end <= offset && !matches!(t.kind, TokenKind::Comment | TokenKind::DocComment))
+        .collect();
     // Walk back to the unclosed `(` of the call, counting commas at its level.
     let mut depth = 0i32;
     let mut commas = 0usize;
@@ -81,7 +103,8 @@ pub fn signature_help(db: &dyn Db, file: SourceFile, offset: u32) -> Option<Sign
         }
     }
     let open = open?;
-    let callee = before.get(open.checked_sub(1)?).filter(|t| t.kind == TokenKind::Word).map(|t| &src[t.span.range()])?;
+    let callee =
+        before.get(open.checked_sub(1)?).filter(|t| t.kind == TokenKind::Word).map(|t| &src[t.span.range()])?;
     let (label, params, doc) = match file_scope(db, file).get(callee) {
         [def] if def.kind == DefKind::Fn => {
             let sig = signatures(db, item_file(db, &def.qname)?).func(&def.qname)?.clone();

@@ -112,7 +112,8 @@ pub fn document_symbols(db: &dyn Db, file: SourceFile) -> Vec<DocumentSymbol> {
             }
             ItemKind::Enum(e) => {
                 let mut s = sym(e.name.name.clone(), SymbolKind::Enum, item.span, e.name.span);
-                s.children = e.variants.iter().map(|(_, v)| sym(v.name.clone(), SymbolKind::Variant, v.span, v.span)).collect();
+                s.children =
+                    e.variants.iter().map(|(_, v)| sym(v.name.clone(), SymbolKind::Variant, v.span, v.span)).collect();
                 others.push(s);
             }
             ItemKind::Fn(f) => others.push(sym(f.name.name.clone(), SymbolKind::Function, item.span, f.name.span)),
@@ -125,7 +126,8 @@ pub fn document_symbols(db: &dyn Db, file: SourceFile) -> Vec<DocumentSymbol> {
                     .clauses
                     .iter()
                     .map(|c| {
-                        let mut x = sym(c.id.value.clone(), SymbolKind::Clause, c.id.span.cover(c.text.span), c.id.span);
+                        let mut x =
+                            sym(c.id.value.clone(), SymbolKind::Clause, c.id.span.cover(c.text.span), c.id.span);
                         x.detail = Some(c.text.value.chars().take(40).collect());
                         x
                     })
@@ -164,8 +166,15 @@ pub fn workspace_symbols(db: &dyn Db, query: &str) -> Vec<WorkspaceSymbol> {
         for s in document_symbols(db, f) {
             let mut stack = vec![s];
             while let Some(s) = stack.pop() {
-                if s.kind != SymbolKind::Section && s.kind != SymbolKind::Package && s.name.to_lowercase().contains(&q) {
-                    out.push(WorkspaceSymbol { name: s.name.clone(), kind: s.kind, container: package.to_string(), path: f.path(db).clone(), span: s.selection });
+                if s.kind != SymbolKind::Section && s.kind != SymbolKind::Package && s.name.to_lowercase().contains(&q)
+                {
+                    out.push(WorkspaceSymbol {
+                        name: s.name.clone(),
+                        kind: s.kind,
+                        container: package.to_string(),
+                        path: f.path(db).clone(),
+                        span: s.selection,
+                    });
                 }
                 stack.extend(s.children);
             }
@@ -207,7 +216,11 @@ pub fn folding_ranges(db: &dyn Db, file: SourceFile) -> Vec<FoldingRange> {
             continue;
         }
         match (&mut run, is_comment) {
-            (Some((_, end)), true) if src.get(*end as usize..t.span.start as usize).is_some_and(|gap| gap.trim().is_empty() && gap.matches('\n').count() == 1) => {
+            (Some((_, end)), true)
+                if src
+                    .get(*end as usize..t.span.start as usize)
+                    .is_some_and(|gap| gap.trim().is_empty() && gap.matches('\n').count() == 1) =>
+            {
                 *end = t.span.end;
             }
             (_, true) => {

@@ -78,11 +78,64 @@ pub struct SemanticToken {
 }
 
 const KEYWORDS: &[&str] = &[
-    "package", "import", "type", "enum", "facts", "const", "fn", "rule", "test", "section", "key", "clause", "title",
-    "severity", "tags", "when", "for", "in", "where", "unless", "let", "require", "else", "attest", "every", "by", "given",
-    "from", "with", "expect", "passes", "fails", "not_applicable", "manual", "errors", "informative", "and", "or", "not",
-    "if", "then", "true", "false", "none", "as_of", "list", "set", "critical", "high", "medium", "low", "info", "bool", "int",
-    "decimal", "string", "date", "duration",
+    "package",
+    "import",
+    "type",
+    "enum",
+    "facts",
+    "const",
+    "fn",
+    "rule",
+    "test",
+    "section",
+    "key",
+    "clause",
+    "title",
+    "severity",
+    "tags",
+    "when",
+    "for",
+    "in",
+    "where",
+    "unless",
+    "let",
+    "require",
+    "else",
+    "attest",
+    "every",
+    "by",
+    "given",
+    "from",
+    "with",
+    "expect",
+    "passes",
+    "fails",
+    "not_applicable",
+    "manual",
+    "errors",
+    "informative",
+    "and",
+    "or",
+    "not",
+    "if",
+    "then",
+    "true",
+    "false",
+    "none",
+    "as_of",
+    "list",
+    "set",
+    "critical",
+    "high",
+    "medium",
+    "low",
+    "info",
+    "bool",
+    "int",
+    "decimal",
+    "string",
+    "date",
+    "duration",
 ];
 
 /// Every token of `file`, in order.
@@ -124,7 +177,10 @@ pub fn semantic_tokens(db: &dyn Db, file: SourceFile) -> Vec<SemanticToken> {
             TokenKind::Str => out.push(tok(TokenType::String)),
             TokenKind::Number => out.push(tok(TokenType::Number)),
             TokenKind::Punct => {
-                if matches!(word, "==" | "!=" | "<=" | ">=" | "<" | ">" | "??" | "?." | "+" | "-" | "*" | "/" | "%" | "|" | "&") {
+                if matches!(
+                    word,
+                    "==" | "!=" | "<=" | ">=" | "<" | ">" | "??" | "?." | "+" | "-" | "*" | "/" | "%" | "|" | "&"
+                ) {
                     out.push(tok(TokenType::Operator));
                 }
             }
@@ -142,7 +198,10 @@ pub fn semantic_tokens(db: &dyn Db, file: SourceFile) -> Vec<SemanticToken> {
                     _ => {}
                 }
                 if matches!(word, "package" | "import") {
-                    let end = src.get(t.span.end as usize..).and_then(|r| r.find('\n')).map_or(src.len(), |i| t.span.end as usize + i);
+                    let end = src
+                        .get(t.span.end as usize..)
+                        .and_then(|r| r.find('\n'))
+                        .map_or(src.len(), |i| t.span.end as usize + i);
                     namespace_until = end as u32;
                 }
             }
