@@ -181,10 +181,14 @@ pub struct EvalArgs {
     pub engine: EngineArgs,
 }
 
-/// How the engine runs policies: resource limits of plugin calls.
+/// How the engine runs policies: the evaluator, and resource limits of plugin calls.
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Engine")]
 pub struct EngineArgs {
+    /// The evaluator: the interpreter, rules compiled to native code, or native code once the
+    /// facts are many enough to repay compiling (docs/jit.md). The reports are the same.
+    #[arg(long, value_enum, default_value_t = EngineArg::Auto)]
+    pub engine: EngineArg,
     /// Fuel (about one per WebAssembly instruction) each plugin call may burn.
     #[arg(long, value_name = "N", default_value_t = okite_runtime::PluginLimits::DEFAULT_FUEL)]
     pub plugin_fuel: u64,
@@ -196,10 +200,26 @@ pub struct EngineArgs {
     pub plugin_timeout: u64,
 }
 
+/// `--engine`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// The interpreter.
+    Interp,
+    /// Native code (cranelift), compiled before the first snapshot.
+    Jit,
+    /// The interpreter for small work, native code once compiling pays off.
+    Auto,
+}
+
 impl EngineArgs {
     /// The engine options these flags select.
     pub fn options(&self) -> okite_runtime::EngineOptions {
         okite_runtime::EngineOptions {
+            tier: match self.engine {
+                EngineArg::Interp => okite_runtime::Tier::Interp,
+                EngineArg::Jit => okite_runtime::Tier::Jit,
+                EngineArg::Auto => okite_runtime::Tier::Auto,
+            },
             plugin_limits: okite_runtime::PluginLimits::new(
                 self.plugin_fuel,
                 self.plugin_memory as usize * 1024 * 1024,

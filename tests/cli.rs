@@ -147,6 +147,23 @@ fn reports_are_identical_for_any_number_of_jobs() {
 }
 
 #[test]
+fn every_engine_gives_the_same_reports() {
+    // The sample facilities and the test data's batch (with its broken snapshots), in every
+    // format, with explanations: the native tier must not change a byte.
+    for format in ["json", "sarif", "junit", "human"] {
+        for input in [&["../examples"][..], &["--policy", POLICY, "data/snapshots"][..]] {
+            let run = |engine: &str| {
+                okite(&[&["eval", "--explain", "--format", format, "--engine", engine][..], input].concat(), None)
+            };
+            let interp = run("interp");
+            assert!(!interp.1.is_empty(), "{format} {input:?}: {}", interp.2);
+            assert_eq!(interp, run("jit"), "{format} {input:?}: --engine jit");
+            assert_eq!(interp, run("auto"), "{format} {input:?}: --engine auto");
+        }
+    }
+}
+
+#[test]
 fn a_bundle_evaluates_like_its_sources() {
     let dir = std::env::temp_dir().join(format!("okite-bundle-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

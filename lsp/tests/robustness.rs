@@ -313,9 +313,11 @@ fn random_edit_sequences_never_break_the_server() {
                     let undoing = rng.chance(15) && !undo.is_empty();
                     let steps = if undoing { 1 + rng.below(undo.len()) } else { 1 };
                     for _ in 0..steps {
-                        let edit = match undo.pop() {
-                            Some(edit) if undoing => edit,
-                            _ => random_edit(&mut rng, &text, &texts),
+                        // Only an undo takes from the stack: the inverses below it were
+                        // computed on the texts they undo back to.
+                        let edit = match if undoing { undo.pop() } else { None } {
+                            Some(edit) => edit,
+                            None => random_edit(&mut rng, &text, &texts),
                         };
                         let range = json!({ "start": position(&text, edit.start), "end": position(&text, edit.end) });
                         client.change(&uri, json!([{ "range": range, "text": edit.text }])).await;

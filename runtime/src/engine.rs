@@ -67,6 +67,16 @@ pub struct Prepared {
     /// Compiled plugins, if the program has any.
     #[cfg(feature = "plugins")]
     pub plugins: Option<crate::plugins::Host>,
+    /// Which evaluator runs the rules.
+    pub tier: Tier,
+    /// The rules compiled to native code: compiled once, on first need, shared by every thread
+    /// and freed with the engine.
+    #[cfg(feature = "jit")]
+    pub jit: std::sync::OnceLock<crate::jit::Jit>,
+    /// With [`Tier::Auto`]: the facts evaluated so far (heap words), which decide when
+    /// compiling pays off.
+    #[cfg(feature = "jit")]
+    pub auto_work: std::sync::atomic::AtomicU64,
 }
 
 impl Prepared {
@@ -204,6 +214,37 @@ impl Default for EvalOptions {
 pub struct EngineOptions {
     /// Resource limits of every plugin call.
     pub plugin_limits: crate::plugins::PluginLimits,
+    /// Which evaluator runs the rules.
+    pub tier: Tier,
+}
+
+/// Which evaluator runs the rules. Every tier gives byte-identical reports; they differ only in
+/// speed (docs/jit.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Tier {
+    /// The interpreter: no start-up cost.
+    Interp,
+    /// Rules compiled to native code (cranelift) when the engine is created. Without the
+    /// `jit` feature, the interpreter.
+    Jit,
+    /// The interpreter until the facts evaluated (one large facility, or many small ones) are
+    /// enough to repay compiling, then native code.
+    #[default]
+    Auto,
+}
+
+/// What the native tier made of a policy set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JitInfo {
+    /// Rules compiled to native code.
+    pub compiled: usize,
+    /// Of those, rules in which every expression is native (others call the interpreter for
+    /// some expressions, such as interpolated strings outside messages).
+    pub fully_native: usize,
+    /// Rules left to the interpreter, and notes on partly native ones: (rule, why).
+    pub notes: Vec<(String, String)>,
+    /// Time spent compiling.
+    pub compile_time: std::time::Duration,
 }
 
 impl Engine {
@@ -256,6 +297,11 @@ impl Engine {
             empty_list: NONE,
             #[cfg(feature = "plugins")]
             plugins,
+            tier: options.tier,
+            #[cfg(feature = "jit")]
+            jit: std::sync::OnceLock::new(),
+            #[cfg(feature = "jit")]
+            auto_work: std::sync::atomic::AtomicU64::new(0),
         };
 
         // Constants, in order, each evaluated with the heap under construction as scratch so
@@ -294,7 +340,12 @@ impl Engine {
         prepared.consts = consts;
         prepared.heap = heap;
         prepared.empty_list = empty;
-        Ok(Engine { inner: Arc::new(prepared) })
+        let engine = Engine { inner: Arc::new(prepared) };
+        #[cfg(feature = "jit")]
+        if engine.inner.tier == Tier::Jit {
+            engine.native();
+        }
+        Ok(engine)
     }
 
     /// Loads a bundle written by `okite build` (see [`okite_ir::bundle`]).
@@ -373,6 +424,42 @@ impl Engine {
     /// times are wall-clock, so this is the one non-deterministic output of the runtime).
     pub fn rule_timings(&self, snapshot: &Snapshot, options: &EvalOptions) -> Vec<(String, std::time::Duration)> {
         crate::evaluate::rule_timings(self, snapshot, options)
+    }
+
+    /// What the native tier compiled, once it has (never with [`Tier::Interp`], and only after
+    /// the first large enough evaluation with [`Tier::Auto`]).
+    pub fn jit_info(&self) -> Option<JitInfo> {
+        #[cfg(feature = "jit")]
+        return self.inner.jit.get().map(crate::jit::Jit::info);
+        #[cfg(not(feature = "jit"))]
+        None
+    }
+
+    /// The compiled rules, compiling them on first use.
+    #[cfg(feature = "jit")]
+    fn native(&self) -> &crate::jit::Jit {
+        self.inner.jit.get_or_init(|| crate::jit::Jit::compile(&self.inner))
+    }
+
+    /// The compiled rules to evaluate `snapshot` with, if the tier says so.
+    #[cfg(feature = "jit")]
+    pub(crate) fn tier_for(&self, snapshot: &Snapshot) -> Option<&crate::jit::Jit> {
+        use std::sync::atomic::Ordering;
+        match self.inner.tier {
+            Tier::Interp => None,
+            Tier::Jit => Some(self.native()),
+            Tier::Auto => {
+                if let Some(jit) = self.inner.jit.get() {
+                    return Some(jit);
+                }
+                let work = snapshot.heap.words.len() as u64 + snapshot.heap.elems.len() as u64;
+                // Ski rental: interpret until the work done so far would have paid for
+                // compiling; a snapshot big enough to repay compiling on its own is native at once.
+                let before = self.inner.auto_work.fetch_add(work, Ordering::Relaxed);
+                let threshold = crate::jit::AUTO_THRESHOLD_WORDS;
+                (before >= threshold || work >= 2 * threshold).then(|| self.native())
+            }
+        }
     }
 
     pub(crate) fn owns(&self, snapshot: &Snapshot) -> bool {

@@ -40,9 +40,20 @@ pub(crate) fn evaluate(engine: &Engine, snap: &Snapshot, options: &EvalOptions) 
         });
         return report;
     };
+    #[cfg(feature = "jit")]
+    let jit = engine.tier_for(snap);
     let mut m = Machine::new(eng, &eng.heap, &snap.heap, snap.root, as_of, options.step_budget);
-    for (rule, plan) in eng.program.rules.iter().zip(&eng.rules) {
-        let result = evaluate_rule(&mut m, rule, plan, as_of, options.explain);
+    for (i, (rule, plan)) in eng.program.rules.iter().zip(&eng.rules).enumerate() {
+        #[cfg(feature = "jit")]
+        let result = match jit.and_then(|j| j.rule(i)) {
+            Some(native) => crate::jit::evaluate_rule(&mut m, rule, plan, native, as_of, options.explain),
+            None => evaluate_rule(&mut m, rule, plan, as_of, options.explain),
+        };
+        #[cfg(not(feature = "jit"))]
+        let result = {
+            let _ = i;
+            evaluate_rule(&mut m, rule, plan, as_of, options.explain)
+        };
         report.results.push(result);
         m.scratch = crate::heap::Heap::above(Some(&snap.heap));
     }
@@ -57,11 +68,19 @@ pub(crate) fn rule_timings(
 ) -> Vec<(String, std::time::Duration)> {
     let eng = engine.prepared();
     let as_of = options.as_of.or(snap.as_of).unwrap_or(okite_ir::Date(0));
+    #[cfg(feature = "jit")]
+    let jit = engine.tier_for(snap);
     let mut m = Machine::new(eng, &eng.heap, &snap.heap, snap.root, as_of, options.step_budget);
     let mut out = Vec::with_capacity(eng.rules.len());
-    for (rule, plan) in eng.program.rules.iter().zip(&eng.rules) {
+    for (i, (rule, plan)) in eng.program.rules.iter().zip(&eng.rules).enumerate() {
         let started = std::time::Instant::now();
-        let _ = evaluate_rule(&mut m, rule, plan, as_of, false);
+        #[cfg(feature = "jit")]
+        let _ = match jit.and_then(|j| j.rule(i)) {
+            Some(native) => crate::jit::evaluate_rule(&mut m, rule, plan, native, as_of, false),
+            None => evaluate_rule(&mut m, rule, plan, as_of, false),
+        };
+        #[cfg(not(feature = "jit"))]
+        let _ = (i, evaluate_rule(&mut m, rule, plan, as_of, false));
         out.push((rule.name.clone(), started.elapsed()));
         m.scratch = crate::heap::Heap::above(Some(&snap.heap));
     }
@@ -69,19 +88,22 @@ pub(crate) fn rule_timings(
 }
 
 /// The subject being evaluated.
-struct Subject {
+pub(crate) struct Subject {
     path: String,
     label: Option<String>,
 }
 
-struct RuleRun {
-    findings: Vec<Finding>,
-    notes: Vec<SubjectNote>,
-    counts: SubjectCounts,
+/// What the subjects of a rule have produced so far.
+#[derive(Default)]
+pub(crate) struct RuleRun {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) notes: Vec<SubjectNote>,
+    pub(crate) counts: SubjectCounts,
 }
 
-fn evaluate_rule(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, as_of: Date, explain_all: bool) -> RuleResult {
-    let mut result = RuleResult {
+/// A rule's result before anything is known: `pass`, with its metadata.
+pub(crate) fn new_result(rule: &Rule) -> RuleResult {
+    RuleResult {
         rule: rule.name.clone(),
         clause: rule.clauses.first().cloned().unwrap_or_default(),
         clauses: rule.clauses.clone(),
@@ -95,26 +117,40 @@ fn evaluate_rule(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, as_of: Date,
         subjects: SubjectCounts::default(),
         waivers: Vec::new(),
         location: rule.location.clone(),
+    }
+}
+
+/// The result of a rule whose `when` (the `k`-th item of its prelude) is false.
+pub(crate) fn not_applicable_when(mut result: RuleResult, rule: &Rule, k: usize) -> RuleResult {
+    let text = match rule.prelude.get(k) {
+        Some(okite_ir::Prelude::When { text, .. }) => text.as_str(),
+        _ => "",
     };
+    result.outcome = Outcome::NotApplicable;
+    result.reason = Some(format!("not applicable: `{text}` is false"));
+    result
+}
+
+/// Evaluates a rule with the interpreter.
+pub(crate) fn evaluate_rule(
+    m: &mut Machine<'_>,
+    rule: &Rule,
+    plan: &RulePlan,
+    as_of: Date,
+    explain_all: bool,
+) -> RuleResult {
+    let result = new_result(rule);
     m.enter_frame(plan.nlocals);
     m.reset_budget();
 
     // Prelude: `let` and `when`.
-    let whens = rule.prelude.iter().filter_map(|p| match p {
-        okite_ir::Prelude::When { text, .. } => Some(text.as_str()),
-        okite_ir::Prelude::Let { .. } => None,
-    });
-    let mut when_texts = whens;
-    for (slot, node) in &plan.prelude {
+    for (k, (slot, node)) in plan.prelude.iter().enumerate() {
         match (slot, m.eval(node)) {
             (_, Err(f)) => return errored(result, f),
             (Some(s), Ok(w)) => m.set_local(*s, w),
             (None, Ok(w)) => {
-                let text = when_texts.next().unwrap_or("");
                 if w != 1 {
-                    result.outcome = Outcome::NotApplicable;
-                    result.reason = Some(format!("not applicable: `{text}` is false"));
-                    return result;
+                    return not_applicable_when(result, rule, k);
                 }
             }
         }
@@ -124,12 +160,17 @@ fn evaluate_rule(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, as_of: Date,
         return attest(m, rule, result, source, *clause_field, *on_field, *by, *every, as_of);
     }
 
-    let mut run = RuleRun { findings: Vec::new(), notes: Vec::new(), counts: SubjectCounts::default() };
+    let mut run = RuleRun::default();
     let outcome = if plan.loops.is_empty() {
         subject_outcome(m, rule, plan, explain_all, &mut run)
     } else {
         loops(m, rule, plan, 0, explain_all, &mut run)
     };
+    finish(result, rule, run, outcome)
+}
+
+/// A rule's result from what its subjects produced, or from the fault that stopped them.
+pub(crate) fn finish(mut result: RuleResult, rule: &Rule, run: RuleRun, outcome: Result<(), Fault>) -> RuleResult {
     result.findings = run.findings;
     result.notes = run.notes;
     result.subjects = run.counts;
@@ -169,7 +210,7 @@ fn evaluate_rule(m: &mut Machine<'_>, rule: &Rule, plan: &RulePlan, as_of: Date,
     }
 }
 
-fn errored(mut result: RuleResult, f: Fault) -> RuleResult {
+pub(crate) fn errored(mut result: RuleResult, f: Fault) -> RuleResult {
     result.outcome = Outcome::Error;
     result.reason = Some(f.to_string());
     result
@@ -247,7 +288,8 @@ fn current_subject(m: &Machine<'_>, rule: &Rule, plan: &RulePlan) -> Subject {
     })
 }
 
-fn subject_outcome(
+/// Evaluates the current subject (the loop variables are set) and records what it produced.
+pub(crate) fn subject_outcome(
     m: &mut Machine<'_>,
     rule: &Rule,
     plan: &RulePlan,
@@ -336,7 +378,7 @@ fn subject_error(run: &mut RuleRun, subject: &Subject, f: Fault) -> Result<(), F
 }
 
 #[allow(clippy::too_many_arguments)]
-fn attest(
+pub(crate) fn attest(
     m: &mut Machine<'_>,
     rule: &Rule,
     mut result: RuleResult,

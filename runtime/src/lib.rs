@@ -41,6 +41,9 @@ mod evaluate;
 mod explain;
 pub mod formats;
 mod heap;
+#[cfg(feature = "jit")]
+#[allow(unsafe_code, reason = "generated code is entered through function pointers; see ARCHITECTURE.md")]
+mod jit;
 mod json_schema;
 mod json_value;
 mod machine;
@@ -55,7 +58,7 @@ pub mod waivers;
 mod word;
 
 pub use decode::{DecodeOptions, InputIssue};
-pub use engine::{Engine, EngineOptions, EvalOptions, InputError, LoadError, Snapshot};
+pub use engine::{Engine, EngineOptions, EvalOptions, InputError, JitInfo, LoadError, Snapshot, Tier};
 pub use json_schema::json_schema;
 pub use plugins::PluginLimits;
 pub use report::{Explanation, Finding, Outcome, PolicyInfo, Report, RuleResult, SnapshotReport, Status, Summary};

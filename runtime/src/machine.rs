@@ -67,10 +67,13 @@ pub struct Machine<'a> {
     /// Equality indexes over snapshot and engine lists, built on first use:
     /// (list, field) → field value → element positions, ascending.
     indexes: rustc_hash::FxHashMap<(u32, u32), rustc_hash::FxHashMap<Word, Vec<u32>>>,
+    /// The keys of `indexes` in the order they were built, so that a rule the native tier
+    /// gives back to the interpreter can be re-run from the same state.
+    index_log: Vec<(u32, u32)>,
 }
 
 /// Lists shorter than this are scanned rather than indexed.
-const INDEX_FROM: usize = 32;
+pub const INDEX_FROM: usize = 32;
 
 impl std::fmt::Debug for Machine<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,6 +96,7 @@ impl<'a> Machine<'a> {
             steps: 0,
             budget,
             indexes: Default::default(),
+            index_log: Vec::new(),
         }
     }
 
@@ -110,6 +114,7 @@ impl<'a> Machine<'a> {
             steps: 0,
             budget,
             indexes: Default::default(),
+            index_log: Vec::new(),
         }
     }
 
@@ -157,6 +162,34 @@ impl<'a> Machine<'a> {
         self.steps = 0;
     }
 
+    /// Steps spent by the current rule.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Sets the steps spent (the native tier keeps its own count while it runs).
+    pub fn set_steps(&mut self, steps: u64) {
+        self.steps = steps;
+    }
+
+    /// The step budget of one rule.
+    pub fn budget(&self) -> u64 {
+        self.budget
+    }
+
+    /// How many equality indexes exist (see [`Machine::forget_indexes`]).
+    pub fn index_mark(&self) -> usize {
+        self.index_log.len()
+    }
+
+    /// Drops the indexes built since `mark`, so that re-running a rule spends the same steps
+    /// building them as its first run did.
+    pub fn forget_indexes(&mut self, mark: usize) {
+        for key in self.index_log.drain(mark..) {
+            self.indexes.remove(&key);
+        }
+    }
+
     /// Spends one step of the budget.
     pub fn step(&mut self) -> Result<(), Fault> {
         self.steps += 1;
@@ -184,7 +217,7 @@ impl<'a> Machine<'a> {
 
     /// The elements of a list that lives in the snapshot or engine heap (borrowed for the
     /// machine's lifetime), or `None` for a scratch list.
-    fn stable_elems(&self, l: Word) -> Option<&'a [Word]> {
+    pub fn stable_elems(&self, l: Word) -> Option<&'a [Word]> {
         let l32 = l as u32;
         for h in [self.snap, self.stat] {
             if h.has_list(l32) {
@@ -384,7 +417,8 @@ impl<'a> Machine<'a> {
         result
     }
 
-    fn unary(&mut self, op: UnOp, a: Word) -> EvalResult {
+    /// Applies a unary operator.
+    pub fn unary(&mut self, op: UnOp, a: Word) -> EvalResult {
         match op {
             UnOp::Not => Ok(word::from_bool(a != 1)),
             UnOp::IntNeg | UnOp::DecNeg => {
@@ -575,6 +609,11 @@ impl<'a> Machine<'a> {
             *slot = self.eval(a)?;
         }
         let [a, c] = v;
+        self.apply_builtin(b, a, c)
+    }
+
+    /// Applies a built-in to the values of its (at most two) arguments.
+    pub fn apply_builtin(&mut self, b: Builtin, a: Word, c: Word) -> EvalResult {
         let int = |i: i64| word::from_int(i).ok_or(Fault::Overflow("int"));
         Ok(match b {
             Builtin::StrLen => int(self.str(a).chars().count() as i64)?,
@@ -647,18 +686,24 @@ impl<'a> Machine<'a> {
             return Ok(all);
         }
         let key = self.eval(key)?;
-        let entry = (list as u32, *field);
+        self.indexed(&all, list, *field, key).map(std::borrow::Cow::Owned)
+    }
+
+    /// The elements `all` of the stable `list` whose `field` is `key`, in list order, from an
+    /// index built on first use.
+    pub fn indexed(&mut self, all: &[Word], list: Word, field: u32, key: Word) -> Result<Vec<Word>, Fault> {
+        let entry = (list as u32, field);
         if !self.indexes.contains_key(&entry) {
             let mut idx: rustc_hash::FxHashMap<Word, Vec<u32>> = Default::default();
             for (i, &r) in all.iter().enumerate() {
                 self.step()?;
-                idx.entry(self.field(r, *field)).or_default().push(i as u32);
+                idx.entry(self.field(r, field)).or_default().push(i as u32);
             }
             self.indexes.insert(entry, idx);
+            self.index_log.push(entry);
         }
         let positions = self.indexes.get(&entry).and_then(|m| m.get(&key));
-        let picked: Vec<Word> = positions.into_iter().flatten().filter_map(|&i| all.get(i as usize).copied()).collect();
-        Ok(std::borrow::Cow::Owned(picked))
+        Ok(positions.into_iter().flatten().filter_map(|&i| all.get(i as usize).copied()).collect())
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -71,6 +71,44 @@ pub enum Node {
     Interp(Vec<Part>),
 }
 
+impl Node {
+    /// Calls `f` on each direct sub-expression, in evaluation order (a quantifier's index key,
+    /// a copy of part of its filter or body, comes last).
+    pub fn for_each_child<'n>(&'n self, f: &mut impl FnMut(&'n Node)) {
+        match self {
+            Node::Const(_) | Node::Local(_) | Node::Facts | Node::AsOf => {}
+            Node::Field(b, _) | Node::OptField(b, _) | Node::Unary(_, b) => f(b),
+            Node::Index(a, b) | Node::Binary(_, a, b, _) | Node::Let(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            Node::If(a, b, c) => {
+                f(a);
+                f(b);
+                f(c);
+            }
+            Node::Call(_, args)
+            | Node::Builtin(_, args)
+            | Node::Extern(_, _, args)
+            | Node::List(args)
+            | Node::Set(args)
+            | Node::Record(args) => args.iter().for_each(f),
+            Node::Quant { source, filter, body, index, .. } => {
+                f(source);
+                filter.iter().chain(body.iter()).for_each(|x| f(x));
+                if let Some((_, k)) = index {
+                    f(k);
+                }
+            }
+            Node::Interp(parts) => parts.iter().for_each(|p| {
+                if let Part::Value(x, _) = p {
+                    f(x);
+                }
+            }),
+        }
+    }
+}
+
 /// A piece of an interpolated string.
 #[derive(Clone, Debug)]
 pub enum Part {
@@ -321,26 +359,12 @@ fn equality_key(n: &Node, var: u32) -> Option<(u32, Node)> {
 
 /// Whether `n` reads slot `var`.
 fn mentions(n: &Node, var: u32) -> bool {
-    match n {
-        Node::Local(v) => *v == var,
-        Node::Const(_) | Node::Facts | Node::AsOf => false,
-        Node::Field(b, _) | Node::OptField(b, _) | Node::Unary(_, b) => mentions(b, var),
-        Node::Index(a, b) | Node::Binary(_, a, b, _) => mentions(a, var) || mentions(b, var),
-        Node::If(a, b, c) => mentions(a, var) || mentions(b, var) || mentions(c, var),
-        Node::Let(_, a, b) => mentions(a, var) || mentions(b, var),
-        Node::Call(_, args)
-        | Node::Builtin(_, args)
-        | Node::Extern(_, _, args)
-        | Node::List(args)
-        | Node::Set(args)
-        | Node::Record(args) => args.iter().any(|a| mentions(a, var)),
-        Node::Quant { source, filter, body, .. } => {
-            mentions(source, var)
-                || filter.as_deref().is_some_and(|f| mentions(f, var))
-                || body.as_deref().is_some_and(|b| mentions(b, var))
-        }
-        Node::Interp(parts) => parts.iter().any(|p| matches!(p, Part::Value(n, _) if mentions(n, var))),
+    if let Node::Local(v) = n {
+        return *v == var;
     }
+    let mut found = false;
+    n.for_each_child(&mut |c| found = found || mentions(c, var));
+    found
 }
 
 /// Adds the shared empty list to a fresh engine heap.

@@ -69,7 +69,7 @@ fn compile(signature: &str, wat: &str) -> okite_ir::Program {
 }
 
 fn load(wat: &str, limits: PluginLimits) -> Result<Engine, LoadError> {
-    Engine::with_options(compile(CHECK, wat), EngineOptions { plugin_limits: limits })
+    Engine::with_options(compile(CHECK, wat), EngineOptions { plugin_limits: limits, ..EngineOptions::default() })
 }
 
 /// Evaluates a facility with two domains and returns the plugin rule and the ordinary rule.
@@ -186,7 +186,9 @@ fn result_text_outside_memory_is_an_abi_violation() {
                 Database::new(vec![FileInput::new("t.okite", text), FileInput::new("p.wat", module(manifest, &body))]);
             (*db.compile().unwrap_or_else(|d| panic!("{d:#?}"))).clone()
         };
-        let engine = Engine::with_options(program, EngineOptions { plugin_limits: small_limits() }).unwrap();
+        let engine =
+            Engine::with_options(program, EngineOptions { plugin_limits: small_limits(), ..EngineOptions::default() })
+                .unwrap();
         let (plugin_rule, other) = run(&engine);
         assert_eq!(plugin_rule.outcome, Outcome::Error, "{packed}");
         assert!(plugin_rule.reason.clone().unwrap_or_default().contains(why), "{packed}: {:?}", plugin_rule.reason);

@@ -114,6 +114,11 @@ fn link(db: &dyn Db, ws: Workspace) -> Program {
     program.records = records.into_iter().flatten().collect();
     program.enums = enums.into_iter().flatten().collect();
     program.root = facts_roots(db, ws).first().and_then(|r| schema.records.get(&r.qname).copied());
+    // Snapshots are decoded as the root type even when no rule says `facts`, so it must have
+    // a type id of its own.
+    if let Some(root) = program.root {
+        schema.types.intern(okite_ir::Type::Record(root));
+    }
 
     let externs = link_plugins(db, ws, &mut schema, &mut program);
     remap::link_bodies(db, ws, &mut schema, &externs, &mut program);

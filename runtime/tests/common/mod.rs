@@ -1,0 +1,39 @@
+//! What the runtime's integration tests and benchmarks share: the repository's policy sources,
+//! compiled with the compiler (a dev-dependency only). Benchmarks include this file by path.
+
+#![allow(dead_code, reason = "each test or bench uses a part")]
+#![allow(clippy::unwrap_used, clippy::panic, reason = "tests and benchmarks stop loudly")]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Every `.okite` file under `dir`, recursively, in path order.
+pub fn sources(dir: &Path, out: &mut Vec<okite_compiler::FileInput>) {
+    let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            sources(&p, out);
+        } else if p.extension().is_some_and(|x| x == "okite") {
+            out.push(okite_compiler::FileInput::new(p.display().to_string(), std::fs::read_to_string(&p).unwrap()));
+        }
+    }
+}
+
+/// The policy set in `dir` (with its plugins), compiled.
+pub fn compile_dir(dir: &Path) -> okite_ir::Program {
+    let mut inputs = Vec::new();
+    sources(dir, &mut inputs);
+    let mut db = okite_compiler::Database::new(inputs);
+    db.load_plugins(&mut |path| std::fs::read(path).ok());
+    (*db.compile().unwrap_or_else(|d| panic!("{} compiles: {d:?}", dir.display()))).clone()
+}
+
+/// The Hachioji policy set, compiled.
+pub fn hachioji() -> okite_ir::Program {
+    compile_dir(&root().join("policies/hachioji"))
+}
