@@ -18,23 +18,23 @@
     reason = "a benchmark that cannot set up must stop loudly"
 )]
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use okite_compiler::{Database, FileInput};
 use okite_runtime::{DecodeOptions, Engine, EvalOptions, Snapshot};
 
 const CALLS: usize = 1_000;
 
-const TRIVIAL: &str = r#"(module
-  (@custom "okite" "abi 1\nlonger_than_nine(d: string) -> bool\n")
-  (memory (export "memory") 1)
-  (global $heap (mut i32) (i32.const 1024))
-  (func (export "okite_alloc") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (local.get $p) (local.get $n)))
-    (local.get $p))
-  (func (export "longer_than_nine") (param $p i32) (param $n i32) (result i32)
-    (i32.gt_u (local.get $n) (i32.const 9))))"#;
+/// A plugin deciding what `native_builtin` decides.
+fn trivial() -> String {
+    common::plugin_module(
+        "longer_than_nine(d: string) -> bool",
+        r#"(func (export "longer_than_nine") (param $p i32) (param $n i32) (result i32)
+    (i32.gt_u (local.get $n) (i32.const 9)))"#,
+    )
+}
 
 fn policy(check: &str) -> String {
     format!(
@@ -64,7 +64,7 @@ fn engine(check: &str) -> (Engine, Snapshot) {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/web_domains.wat")).unwrap();
     let db = Database::new(vec![
         FileInput::new("b.okite", policy(check)),
-        FileInput::new("trivial.wat", TRIVIAL),
+        FileInput::new("trivial.wat", trivial()),
         FileInput::new("web_domains.wat", web_domains),
     ]);
     let program = db.compile().unwrap_or_else(|d| panic!("{d:#?}"));

@@ -66,7 +66,7 @@ pub struct Machine<'a> {
     budget: u64,
     /// Equality indexes over snapshot and engine lists, built on first use:
     /// (list, field) → field value → element positions, ascending.
-    indexes: rustc_hash::FxHashMap<(u32, u32), rustc_hash::FxHashMap<Word, Vec<u32>>>,
+    indexes: rustc_hash::FxHashMap<(u32, u32), EqIndex>,
     /// The keys of `indexes` in the order they were built, so that a rule the native tier
     /// gives back to the interpreter can be re-run from the same state.
     index_log: Vec<(u32, u32)>,
@@ -694,16 +694,16 @@ impl<'a> Machine<'a> {
     pub fn indexed(&mut self, all: &[Word], list: Word, field: u32, key: Word) -> Result<Vec<Word>, Fault> {
         let entry = (list as u32, field);
         if !self.indexes.contains_key(&entry) {
-            let mut idx: rustc_hash::FxHashMap<Word, Vec<u32>> = Default::default();
-            for (i, &r) in all.iter().enumerate() {
+            let mut keys = Vec::with_capacity(all.len());
+            for &r in all {
                 self.step()?;
-                idx.entry(self.field(r, field)).or_default().push(i as u32);
+                keys.push(self.field(r, field));
             }
-            self.indexes.insert(entry, idx);
+            self.indexes.insert(entry, EqIndex::new(&keys));
             self.index_log.push(entry);
         }
-        let positions = self.indexes.get(&entry).and_then(|m| m.get(&key));
-        Ok(positions.into_iter().flatten().filter_map(|&i| all.get(i as usize).copied()).collect())
+        let positions = self.indexes.get(&entry).map_or(&[][..], |idx| idx.positions(key));
+        Ok(positions.iter().filter_map(|&i| all.get(i as usize).copied()).collect())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -826,5 +826,52 @@ impl<'a> Machine<'a> {
             }
             QuantKind::Map => Ok(self.make_list(&out)),
         }
+    }
+}
+
+/// An equality index over a list: the positions of the elements with each value of a field.
+/// Two allocations whatever the number of distinct values (a lookup on a unique `id` is the
+/// common case, where a vector per value would be one allocation per element).
+#[derive(Debug)]
+struct EqIndex {
+    /// Value → (start, length) of its positions in `positions`.
+    buckets: rustc_hash::FxHashMap<Word, (u32, u32)>,
+    /// Element positions grouped by value, ascending within a group.
+    positions: Vec<u32>,
+}
+
+impl EqIndex {
+    /// The index of a list whose elements have the field values `keys`.
+    fn new(keys: &[Word]) -> EqIndex {
+        let mut buckets: rustc_hash::FxHashMap<Word, (u32, u32)> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        for &k in keys {
+            buckets.entry(k).or_insert((0, 0)).1 += 1;
+        }
+        // Counts become starts (lengths are counted again while placing).
+        let mut next = 0u32;
+        for b in buckets.values_mut() {
+            let count = b.1;
+            *b = (next, 0);
+            next += count;
+        }
+        let mut positions = vec![0u32; keys.len()];
+        for (i, k) in keys.iter().enumerate() {
+            if let Some(b) = buckets.get_mut(k) {
+                if let Some(slot) = positions.get_mut((b.0 + b.1) as usize) {
+                    *slot = i as u32;
+                }
+                b.1 += 1;
+            }
+        }
+        EqIndex { buckets, positions }
+    }
+
+    /// The positions of the elements whose value is `key`, ascending.
+    fn positions(&self, key: Word) -> &[u32] {
+        self.buckets
+            .get(&key)
+            .and_then(|&(start, len)| self.positions.get(start as usize..(start + len) as usize))
+            .unwrap_or(&[])
     }
 }

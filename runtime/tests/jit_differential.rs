@@ -10,9 +10,9 @@
 //! including values at the edges of `int`.
 //!
 //! Each case is a `u64` seed; proptest records a failing seed in
-//! `tests/jit_differential.proptest-regressions`, which is committed, and the seeds of every
-//! failure ever found are also replayed by `regressions_found_so_far` below. `PROPTEST_CASES`
-//! sets the number of cases (CI uses the default below).
+//! `tests/jit_differential.proptest-regressions`, and every failure found is kept as a fixture
+//! in `tests/jit_regressions/` (policy and snapshot), replayed by `regressions_found_so_far`.
+//! `PROPTEST_CASES` sets the number of cases (CI uses the default below).
 
 #![cfg(feature = "jit")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests")]
@@ -22,12 +22,9 @@ use std::fmt::Write as _;
 use okite_runtime::{DecodeOptions, Engine, EngineOptions, EvalOptions, Tier};
 use proptest::prelude::*;
 
-/// The seeds of every failure found so far, kept as regression cases.
-const FOUND: &[u64] = &[
-    // A policy whose rules never say `facts`: the root record had no type id, so no snapshot
-    // could be decoded (fixed in the compiler's linker).
-    8_939_955_293_982_801_146,
-];
+/// Seeds of failures found with the current generator, until each is saved as a fixture in
+/// `tests/jit_regressions/` (a seed means another case once the generator changes).
+const FOUND: &[u64] = &[];
 
 /// Cases per run when `PROPTEST_CASES` is not set: about 15 s of a debug build here.
 const CASES: u32 = 1_500;
@@ -362,7 +359,18 @@ impl Gen {
                     self.int(sc, depth + 1)
                 )),
                 16 => self.call(Ty::Int, sc, depth),
-                17 => self.item(sc).map(|i| format!("({i}.subs[{}]?.v ?? -1)", self.int(sc, depth + 1))),
+                17 => self.item(sc).map(|i| {
+                    if self.rng.chance(50) {
+                        format!("({i}.subs[{}]?.v ?? -1)", self.int(sc, depth + 1))
+                    } else {
+                        // The first element of a filter, as policies look records up.
+                        let v = self.fresh("s");
+                        let mut inner = sc.clone();
+                        inner.subs.push(v.clone());
+                        let at = if self.rng.chance(80) { "0" } else { "1" };
+                        format!("(filter({v} in {i}.subs: {})[{at}]?.v ?? -2)", self.bool(&inner, depth + 1))
+                    }
+                }),
                 18 => Some(format!("-({})", self.int(sc, depth + 1))),
                 _ => self.item(sc).map(|i| format!("abs({i}.n)")),
             };
@@ -625,36 +633,37 @@ fn errors(diagnostics: &[okite_compiler::Diagnostic]) -> String {
 fn agree(seed: u64) -> Result<(), TestCaseError> {
     let mut g = Gen { rng: Rng(seed), fresh: 0 };
     let source = g.program();
-    let db = okite_compiler::Database::new(vec![okite_compiler::FileInput::new("gen.okite", source.clone())]);
+    let facts: Vec<Vec<u8>> = (0..3).map(|_| serde_json::to_vec(&g.facts()).unwrap()).collect();
+    compare(&format!("seed {seed:#x}"), &source, &facts)
+}
+
+/// Compiles `source`, evaluates every snapshot of `facts` with both tiers, with and without
+/// explanations, and compares the reports.
+fn compare(case: &str, source: &str, facts: &[Vec<u8>]) -> Result<(), TestCaseError> {
+    let db = okite_compiler::Database::new(vec![okite_compiler::FileInput::new("gen.okite", source)]);
     let program = match db.compile() {
         Ok(p) => (*p).clone(),
-        Err(d) => {
-            return Err(TestCaseError::fail(format!(
-                "the generator wrote an ill-typed policy:\n{source}\n{}",
-                errors(&d)
-            )));
-        }
+        Err(d) => return Err(TestCaseError::fail(format!("{case}: an ill-typed policy:\n{source}\n{}", errors(&d)))),
     };
     let engine =
         |tier| Engine::with_options(program.clone(), EngineOptions { tier, ..EngineOptions::default() }).unwrap();
     let (interp, jit) = (engine(Tier::Interp), engine(Tier::Jit));
     let info = jit.jit_info().unwrap();
-    prop_assert_eq!(info.compiled, program.rules.len(), "every rule compiles: {:?}\n{}", info.notes, source);
-    for _ in 0..3 {
-        let facts = serde_json::to_vec(&g.facts()).unwrap();
+    prop_assert_eq!(info.compiled, program.rules.len(), "{}: every rule compiles: {:?}\n{}", case, info.notes, source);
+    for facts in facts {
         for explain in [false, true] {
             let options = EvalOptions { explain, ..EvalOptions::default() };
-            let run = |e: &Engine| {
-                let snap = e.decode_json(&facts, DecodeOptions::default()).unwrap();
-                serde_json::to_string_pretty(&e.evaluate(&snap, &options)).unwrap()
+            let run = |e: &Engine| match e.decode_json(facts, DecodeOptions::default()) {
+                Ok(snap) => serde_json::to_string_pretty(&e.evaluate(&snap, &options)).unwrap(),
+                Err(err) => panic!("{case}: the facts do not decode: {err:?}\n{}", String::from_utf8_lossy(facts)),
             };
             let (a, b) = (run(&interp), run(&jit));
             if a != b {
-                let facts = String::from_utf8_lossy(&facts);
+                let facts = String::from_utf8_lossy(facts);
                 let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
                 let around = |s: &str| s.lines().skip(line.saturating_sub(6)).take(14).collect::<Vec<_>>().join("\n");
                 return Err(TestCaseError::fail(format!(
-                    "seed {seed:#x}: reports differ (explain: {explain}) at line {line}\n--- policy\n{source}\n--- facts\n{facts}\n--- interpreter\n{}\n--- native\n{}",
+                    "{case}: reports differ (explain: {explain}) at line {line}\n--- policy\n{source}\n--- facts\n{facts}\n--- interpreter\n{}\n--- native\n{}",
                     around(&a),
                     around(&b)
                 )));
@@ -677,8 +686,22 @@ proptest! {
     }
 }
 
+/// Every failure found so far, as a fixture: `tests/jit_regressions/NAME.okite` and the
+/// snapshot `NAME.json` (fixtures outlive changes to the generator, which re-map seeds).
 #[test]
 fn regressions_found_so_far() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jit_regressions");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).collect();
+    cases.retain(|p| p.extension().is_some_and(|x| x == "okite"));
+    cases.sort();
+    assert!(!cases.is_empty(), "the fixtures are in {}", dir.display());
+    for policy in cases {
+        let source = std::fs::read_to_string(&policy).unwrap();
+        let facts = std::fs::read(policy.with_extension("json")).unwrap();
+        if let Err(e) = compare(&policy.display().to_string(), &source, &[facts]) {
+            panic!("{e}");
+        }
+    }
     for &seed in FOUND {
         if let Err(e) = agree(seed) {
             panic!("{e}");
@@ -698,11 +721,11 @@ fn the_generator_writes_policies_that_compile() {
         if let Err(d) = db.compile() {
             panic!("seed {seed}:\n{source}\n{}", errors(&d));
         }
-        for word in ["for", "unless", "when", "any(", "count(", "sum(", "attest", "?.v", "let", "/"] {
+        for word in ["for", "unless", "when", "any(", "count(", "sum(", "attest", "?.v", "let", "/", "filter("] {
             if source.contains(word) {
                 shapes.insert(word);
             }
         }
     }
-    assert_eq!(shapes.len(), 10, "shapes seen: {shapes:?}");
+    assert_eq!(shapes.len(), 11, "shapes seen: {shapes:?}");
 }

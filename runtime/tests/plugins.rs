@@ -12,6 +12,8 @@
     reason = "tests fail loudly"
 )]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use okite_compiler::{Database, FileInput};
@@ -43,22 +45,7 @@ rule independent {{
     )
 }
 
-/// The module text: `body` inside a module that declares `check(d: string) -> bool` (or
-/// `manifest`) and exports the memory and allocator the ABI needs.
-fn module(manifest: &str, body: &str) -> String {
-    format!(
-        r#"(module
-  (@custom "okite" "abi 1\n{manifest}\n")
-  (memory (export "memory") 1)
-  (global $heap (mut i32) (i32.const 1024))
-  (func (export "okite_alloc") (param $n i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $heap))
-    (global.set $heap (i32.add (local.get $p) (local.get $n)))
-    (local.get $p))
-  {body})"#
-    )
-}
+use common::plugin_module as module;
 
 const CHECK: &str = "check(d: string) -> bool";
 

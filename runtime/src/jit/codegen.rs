@@ -75,6 +75,9 @@ pub(crate) struct Gen<'s, 'a, 'f> {
     pub interpreted: usize,
     /// Function variants this function calls.
     pub calls: Vec<(u32, u64)>,
+    /// Blocks that stop on an exhausted step budget, one per fault block they lead to,
+    /// filled by `finish` (sharing them keeps functions small: every loop charges steps).
+    over_budget: Vec<(Block, Block)>,
 }
 
 /// A list as generated code sees it: its word, elements and length, and whether it
@@ -144,6 +147,7 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
             fn_refs: HashMap::new(),
             interpreted: 0,
             calls: Vec::new(),
+            over_budget: Vec::new(),
         };
         (g, params.into_iter().skip(1).take(nparams).collect())
     }
@@ -223,6 +227,13 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     }
 
     fn finish(mut self) -> (usize, Vec<(u32, u64)>) {
+        for (abort, fault) in std::mem::take(&mut self.over_budget) {
+            self.b.switch_to_block(abort);
+            let one = self.b.ins().iconst(I64, 1);
+            self.b.ins().store(mutable(), one, self.ctx, off!(abort));
+            self.b.ins().store(mutable(), one, self.ctx, off!(faulted));
+            self.b.ins().jump(fault, &[]);
+        }
         self.b.seal_all_blocks();
         let config = self.s.module.target_config();
         self.b.finalize(config);
@@ -354,6 +365,29 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         self.b.ins().iconst(I64, w as i64)
     }
 
+    /// The word of `then` where `c` (an `i8`) is true, else of `otherwise`, each lowered in
+    /// its own block.
+    fn branches(
+        &mut self,
+        c: Value,
+        then: impl FnOnce(&mut Self) -> Value,
+        otherwise: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
+        let res = self.b.declare_var(I64);
+        let (tb, eb, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(c, tb, &[], eb, &[]);
+        self.b.switch_to_block(tb);
+        let v = then(self);
+        self.b.def_var(res, v);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(eb);
+        let v = otherwise(self);
+        self.b.def_var(res, v);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.use_var(res)
+    }
+
     fn bool_word(&mut self, c: Value) -> Value {
         self.b.ins().uextend(I64, c)
     }
@@ -409,13 +443,17 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         self.b.ins().store(mutable(), steps, self.ctx, off!(steps));
         let budget = self.b.ins().load(I64, readonly(), self.ctx, off!(budget));
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, steps, budget);
-        let (abort, ok) = (self.b.create_block(), self.b.create_block());
+        let fault = self.fault;
+        let abort = match self.over_budget.iter().find(|(_, f)| *f == fault) {
+            Some((abort, _)) => *abort,
+            None => {
+                let abort = self.b.create_block();
+                self.over_budget.push((abort, fault));
+                abort
+            }
+        };
+        let ok = self.b.create_block();
         self.b.ins().brif(over, abort, &[], ok, &[]);
-        self.b.switch_to_block(abort);
-        let one = self.b.ins().iconst(I64, 1);
-        self.b.ins().store(mutable(), one, self.ctx, off!(abort));
-        self.b.ins().store(mutable(), one, self.ctx, off!(faulted));
-        self.b.ins().jump(self.fault, &[]);
         self.b.switch_to_block(ok);
     }
 
@@ -475,11 +513,7 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         self.b.ins().jump(join, &[]);
         self.b.switch_to_block(slow);
         let fi = self.b.ins().iconst(I64, i64::from(i));
-        let v = if std::env::var_os("XF").is_some() {
-            self.word(NONE)
-        } else {
-            self.helper(abi::h_field as *const () as usize, &[r, fi], true)
-        };
+        let v = self.helper(abi::h_field as *const () as usize, &[r, fi], true);
         self.b.def_var(res, v);
         self.b.ins().jump(join, &[]);
         self.b.switch_to_block(join);
@@ -525,15 +559,9 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         self.b.ins().jump(join, &[]);
 
         self.b.switch_to_block(slow);
-        let (p, n, st) = if std::env::var_os("XV").is_some() {
-            let z = self.word(0);
-            (z, z, z)
-        } else {
-            let p = self.helper(abi::h_elems as *const () as usize, &[w], true);
-            let n = self.b.ins().load(I64, mutable(), self.ctx, off!(ret_len));
-            let st = self.b.ins().load(I64, mutable(), self.ctx, off!(ret_stable));
-            (p, n, st)
-        };
+        let p = self.helper(abi::h_elems as *const () as usize, &[w], true);
+        let n = self.b.ins().load(I64, mutable(), self.ctx, off!(ret_len));
+        let st = self.b.ins().load(I64, mutable(), self.ctx, off!(ret_stable));
         self.b.def_var(ptr, p);
         self.b.def_var(len, n);
         self.b.def_var(stable, st);
@@ -849,20 +877,8 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
             Node::Unary(op, a) => self.unary(*op, a, n),
             Node::Binary(op, l, r, ty) => self.binary(*op, l, r, *ty, n),
             Node::If(c, t, e) => {
-                let res = self.b.declare_var(I64);
                 let cv = self.cond(c);
-                let (tb, eb, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
-                self.b.ins().brif(cv, tb, &[], eb, &[]);
-                self.b.switch_to_block(tb);
-                let v = self.expr(t);
-                self.b.def_var(res, v);
-                self.b.ins().jump(join, &[]);
-                self.b.switch_to_block(eb);
-                let v = self.expr(e);
-                self.b.def_var(res, v);
-                self.b.ins().jump(join, &[]);
-                self.b.switch_to_block(join);
-                self.b.use_var(res)
+                self.branches(cv, |g| g.expr(t), |g| g.expr(e))
             }
             Node::Let(slot, value, body) => {
                 let v = self.expr(value);
@@ -885,6 +901,7 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
             }
             Node::Quant { kind, var, source, filter, body, source_ty, index } => self.quant(
                 *kind,
+                false,
                 *var,
                 source,
                 filter.as_deref(),
@@ -911,6 +928,23 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     }
 
     fn index(&mut self, base: &Node, index: &Node) -> Value {
+        if let (
+            Node::Quant { kind: QuantKind::Filter, var, source, filter, body, source_ty, index: look_up },
+            Node::Const(0),
+        ) = (base, index)
+        {
+            let look_up = look_up.as_ref().map(|(f, k)| (*f, &**k));
+            return self.quant(
+                QuantKind::Filter,
+                true,
+                *var,
+                source,
+                filter.as_deref(),
+                body.as_deref(),
+                *source_ty,
+                look_up,
+            );
+        }
         let b = self.expr(base);
         let i = self.expr(index);
         let res = self.b.declare_var(I64);
@@ -982,18 +1016,9 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
                 self.bool_word(c)
             }
             BinOp::Coalesce => {
-                let res = self.b.declare_var(I64);
                 let a = self.expr(l);
-                self.b.def_var(res, a);
-                let (other, join) = (self.b.create_block(), self.b.create_block());
                 let is_none = self.b.ins().icmp_imm_s(IntCC::Equal, a, NONE as i64);
-                self.b.ins().brif(is_none, other, &[], join, &[]);
-                self.b.switch_to_block(other);
-                let b = self.expr(r);
-                self.b.def_var(res, b);
-                self.b.ins().jump(join, &[]);
-                self.b.switch_to_block(join);
-                self.b.use_var(res)
+                self.branches(is_none, |g| g.expr(r), |_| a)
             }
             BinOp::IntAdd | BinOp::DecAdd | BinOp::IntSub | BinOp::DecSub | BinOp::IntMul => {
                 let a = self.expr(l);
@@ -1042,7 +1067,8 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     }
 
     fn call(&mut self, f: u32, args: &[Node], n: &Node) -> Value {
-        let Some(plan) = self.s.eng.fns.get(f as usize) else { return self.fallback(n) };
+        let eng = self.s.eng;
+        let Some(plan) = eng.fns.get(f as usize) else { return self.fallback(n) };
         if plan.params.len() != args.len() {
             return self.fallback(n);
         }
@@ -1057,7 +1083,8 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
                     sig.params.push(AbiParam::new(I64));
                 }
                 sig.returns.push(AbiParam::new(I64));
-                match self.s.module.declare_function(&format!("fn{f}_{mask:x}"), Linkage::Local, &sig) {
+                let name = self.s.eng.program.functions.get(f as usize).map_or("", |d| d.name.as_str());
+                match self.s.module.declare_function(&format!("fn{f}_{mask:x}:{name}"), Linkage::Local, &sig) {
                     Ok(id) => {
                         self.s.variants.insert((f, mask), id);
                         self.s.pending.push((f, mask, id));
@@ -1166,9 +1193,13 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     // Quantifiers and aggregates
 
     #[allow(clippy::too_many_arguments, reason = "the fields of `Node::Quant`")]
+    /// A quantifier or aggregate; with `first`, a `filter` whose first element is all that is
+    /// wanted (`filter(…)[0]`): every element is still visited, as the interpreter does (its
+    /// predicates may fault), but no list is built.
     fn quant(
         &mut self,
         kind: QuantKind,
+        first: bool,
         var: u32,
         source: &Node,
         filter: Option<&Node>,
@@ -1176,6 +1207,7 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         source_ty: okite_ir::TypeId,
         index: Option<(u32, &Node)>,
     ) -> Value {
+        let first = first && kind == QuantKind::Filter && !matches!(self.ty(source_ty), Type::Set(_));
         let st = self.static_elems(source);
         let v = match &st {
             Some(st) => self.static_view(st),
@@ -1202,10 +1234,12 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         self.b.def_var(i, zero);
         self.b.def_var(res, zero);
         self.b.def_var(days, zero32);
-        let init = if matches!(kind, QuantKind::Min(_) | QuantKind::Max(_)) { none } else { zero };
+        let init = if first || matches!(kind, QuantKind::Min(_) | QuantKind::Max(_)) { none } else { zero };
         self.b.def_var(acc, init);
         let buf = match kind {
-            QuantKind::Filter | QuantKind::Map => Some(self.helper(abi::h_buf_open as *const () as usize, &[], true)),
+            QuantKind::Filter | QuantKind::Map if !first => {
+                Some(self.helper(abi::h_buf_open as *const () as usize, &[], true))
+            }
             _ => None,
         };
 
@@ -1333,8 +1367,15 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
                     (QuantKind::Map, Some(b)) => self.expr(b),
                     _ => x,
                 };
-                let buf = buf.unwrap_or(zero);
-                self.helper(abi::h_buf_push as *const () as usize, &[buf, item], false);
+                if first {
+                    let a = self.b.use_var(acc);
+                    let unset = self.b.ins().icmp_imm_s(IntCC::Equal, a, NONE as i64);
+                    let chosen = self.b.ins().select(unset, item, a);
+                    self.b.def_var(acc, chosen);
+                } else {
+                    let buf = buf.unwrap_or(zero);
+                    self.helper(abi::h_buf_push as *const () as usize, &[buf, item], false);
+                }
                 self.b.ins().jump(next, &[]);
             }
         }
@@ -1383,6 +1424,10 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
                 let clash = self.b.ins().icmp_imm_s(IntCC::Equal, bits, NONE as i64);
                 self.fault_if(clash);
                 self.b.def_var(res, bits);
+            }
+            QuantKind::Filter if first => {
+                let a = self.b.use_var(acc);
+                self.b.def_var(res, a);
             }
             QuantKind::Filter | QuantKind::Map => {
                 let as_set = kind == QuantKind::Filter && matches!(self.ty(source_ty), Type::Set(_));

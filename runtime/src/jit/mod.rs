@@ -200,7 +200,8 @@ fn build(eng: &Prepared, jit: &mut Jit) -> Result<JITModule, String> {
         sig.params.push(AbiParam::new(I64));
         sig.returns.push(AbiParam::new(I64));
         let id =
-            shared.module.declare_function(&format!("rule{i}"), Linkage::Local, &sig).map_err(|e| e.to_string())?;
+            // Symbol names show in profilers (cranelift-jit writes perf maps).
+            shared.module.declare_function(&format!("rule{i}:{}", rule_name(eng, i)), Linkage::Local, &sig).map_err(|e| e.to_string())?;
         let mut func = Function::with_name_signature(UserFuncName::user(1, id.as_u32()), sig);
         let closed = rule_closed_slots(plan, eng.empty_list);
         let (own, calls) = {
@@ -454,4 +455,9 @@ fn compile(isa: &dyn TargetIsa, ctx: &mut Context, id: FuncId, func: Function) -
     let Some(code) = ctx.compiled_code() else { return Err("no code".into()) };
     let relocs = code.buffer.relocs().iter().map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id)).collect();
     Ok(Code { bytes: code.code_buffer().to_vec(), align, relocs })
+}
+
+/// The name of rule `i`, for symbols and notes.
+fn rule_name(eng: &Prepared, i: usize) -> &str {
+    eng.program.rules.get(i).map_or("", |r| r.name.as_str())
 }

@@ -37,3 +37,20 @@ pub fn compile_dir(dir: &Path) -> okite_ir::Program {
 pub fn hachioji() -> okite_ir::Program {
     compile_dir(&root().join("policies/hachioji"))
 }
+
+/// A plugin module's text: `body` inside a module that declares the Okite signatures
+/// `manifest` (one per line) and exports the memory and the bump allocator the ABI needs.
+pub fn plugin_module(manifest: &str, body: &str) -> String {
+    format!(
+        r#"(module
+  (@custom "okite" "abi 1\n{manifest}\n")
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 1024))
+  (func (export "okite_alloc") (param $n i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (local.get $p) (local.get $n)))
+    (local.get $p))
+  {body})"#
+    )
+}
