@@ -91,6 +91,21 @@ fn bench(c: &mut Criterion) {
     }
     g.bench_function("subset/rust", |b| b.iter(|| hand_written(std::hint::black_box(&facility))));
 
+    // The compile time the engine itself measures (`JitInfo::compile_time`), without
+    // preparing the engine: the median of 15.
+    let mut times: Vec<_> =
+        (0..15).filter_map(|_| engine(&program, Tier::Jit).jit_info()).map(|i| i.compile_time).collect();
+    times.sort();
+    let info = engine(&program, Tier::Jit).jit_info().unwrap();
+    eprintln!(
+        "jit: {} rules compiled ({} fully native), compile time median {:?} (min {:?}, max {:?})",
+        info.compiled,
+        info.fully_native,
+        times.get(times.len() / 2).copied().unwrap_or_default(),
+        times.first().copied().unwrap_or_default(),
+        times.last().copied().unwrap_or_default(),
+    );
+
     g.sample_size(10);
     g.bench_function("compile/interp", |b| b.iter(|| engine(&program, Tier::Interp)));
     g.bench_function("compile/jit", |b| b.iter(|| engine(&program, Tier::Jit)));

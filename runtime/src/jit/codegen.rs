@@ -63,6 +63,7 @@ pub(crate) struct Gen<'s, 'a, 'f> {
     b: FunctionBuilder<'f>,
     s: &'s mut Shared<'a>,
     ctx: Value,
+    pre: Prefix,
     vars: Vec<Variable>,
     /// INVARIANT (snapshot-closed): `closed[s]` only if every value slot `s` can hold is
     /// snapshot-closed (see `closed`).
@@ -78,6 +79,25 @@ pub(crate) struct Gen<'s, 'a, 'f> {
     /// Blocks that stop on an exhausted step budget, one per fault block they lead to,
     /// filled by `finish` (sharing them keeps functions small: every loop charges steps).
     over_budget: Vec<(Block, Block)>,
+}
+
+/// The context prefix, loaded once in the entry block of every function: it describes the
+/// snapshot heap, which does not change while generated code runs (INVARIANT native-prefix).
+#[derive(Clone, Copy)]
+struct Prefix {
+    words: Value,
+    word_base: Value,
+    word_base32: Value,
+    words_len: Value,
+    lists: Value,
+    list_base: Value,
+    list_base32: Value,
+    lists_len: Value,
+    elems: Value,
+    elems_len: Value,
+    root: Value,
+    as_of: Value,
+    budget: Value,
 }
 
 /// A list as generated code sees it: its word, elements and length, and whether it
@@ -126,6 +146,28 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         b.switch_to_block(entry);
         let params: Vec<Value> = b.block_params(entry).to_vec();
         let ctx = params.first().copied().unwrap_or_else(|| b.ins().iconst(I64, 0));
+        let mut load = |offset: i32| b.ins().load(I64, readonly(), ctx, offset);
+        let (words, word_base, words_len) = (load(off!(words)), load(off!(word_base)), load(off!(words_len)));
+        let (lists, list_base, lists_len) = (load(off!(lists)), load(off!(list_base)), load(off!(lists_len)));
+        let (elems, elems_len) = (load(off!(elems)), load(off!(elems_len)));
+        let (root, as_of, budget) = (load(off!(root)), load(off!(as_of)), load(off!(budget)));
+        let word_base32 = b.ins().ireduce(I32, word_base);
+        let list_base32 = b.ins().ireduce(I32, list_base);
+        let pre = Prefix {
+            words,
+            word_base,
+            word_base32,
+            words_len,
+            lists,
+            list_base,
+            list_base32,
+            lists_len,
+            elems,
+            elems_len,
+            root,
+            as_of,
+            budget,
+        };
         let none = b.ins().iconst(I64, NONE as i64);
         let vars: Vec<Variable> = (0..nlocals)
             .map(|_| {
@@ -139,6 +181,7 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
             b,
             s,
             ctx,
+            pre,
             vars,
             closed,
             fault,
@@ -441,7 +484,7 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         let steps = self.b.ins().load(I64, mutable(), self.ctx, off!(steps));
         let steps = self.b.ins().iadd(steps, n);
         self.b.ins().store(mutable(), steps, self.ctx, off!(steps));
-        let budget = self.b.ins().load(I64, readonly(), self.ctx, off!(budget));
+        let budget = self.pre.budget;
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, steps, budget);
         let fault = self.fault;
         let abort = match self.over_budget.iter().find(|(_, f)| *f == fault) {
@@ -495,17 +538,17 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         let res = self.b.declare_var(I64);
         let not_none = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, NONE as i64);
         let r32 = self.b.ins().band_imm_s(r, 0xffff_ffff);
-        let base = self.b.ins().load(I64, readonly(), self.ctx, off!(word_base));
+        let base = self.pre.word_base;
         let off = self.b.ins().isub(r32, base);
         let off = self.b.ins().band_imm_s(off, 0xffff_ffff);
         let idx = self.b.ins().iadd_imm_s(off, 1 + i64::from(i));
-        let len = self.b.ins().load(I64, readonly(), self.ctx, off!(words_len));
+        let len = self.pre.words_len;
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         let fast_ok = self.b.ins().band(inb, not_none);
         let (fast, slow, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
         self.b.ins().brif(fast_ok, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
-        let words = self.b.ins().load(I64, readonly(), self.ctx, off!(words));
+        let words = self.pre.words;
         let byte = self.b.ins().ishl_imm_s(idx, 3);
         let addr = self.b.ins().iadd(words, byte);
         let v = self.b.ins().load(I64, elements(), addr, 0);
@@ -528,28 +571,28 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         }
         let (ptr, len, stable) = (self.b.declare_var(I64), self.b.declare_var(I64), self.b.declare_var(I64));
         let l32 = self.b.ins().band_imm_s(w, 0xffff_ffff);
-        let base = self.b.ins().load(I64, readonly(), self.ctx, off!(list_base));
+        let base = self.pre.list_base;
         let li = self.b.ins().isub(l32, base);
         let li = self.b.ins().band_imm_s(li, 0xffff_ffff);
-        let nlists = self.b.ins().load(I64, readonly(), self.ctx, off!(lists_len));
+        let nlists = self.pre.lists_len;
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, li, nlists);
         let (header, fast, slow, join) =
             (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
         self.b.ins().brif(inb, header, &[], slow, &[]);
 
         self.b.switch_to_block(header);
-        let lists = self.b.ins().load(I64, readonly(), self.ctx, off!(lists));
+        let lists = self.pre.lists;
         let at = self.b.ins().imul_imm_s(li, std::mem::size_of::<ListHeader>() as i64);
         let at = self.b.ins().iadd(lists, at);
         let start = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, start) as i32);
         let n = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, len) as i32);
         let end = self.b.ins().iadd(start, n);
-        let nelems = self.b.ins().load(I64, readonly(), self.ctx, off!(elems_len));
+        let nelems = self.pre.elems_len;
         let ok = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, nelems);
         self.b.ins().brif(ok, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let elems = self.b.ins().load(I64, readonly(), self.ctx, off!(elems));
+        let elems = self.pre.elems;
         let byte = self.b.ins().ishl_imm_s(start, 3);
         let p = self.b.ins().iadd(elems, byte);
         let one = self.b.ins().iconst(I64, 1);
@@ -575,16 +618,16 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     /// (for `none` itself, or a field past the record), without a branch.
     fn closed_field(&mut self, r: Value, i: u32) -> Value {
         let not_none = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, NONE as i64);
-        let idx = self.snap_index(r, off!(word_base));
+        let idx = self.snap_index(r, self.pre.word_base32);
         let idx = self.b.ins().iadd_imm_s(idx, 1 + i64::from(i));
-        let len = self.b.ins().load(I64, readonly(), self.ctx, off!(words_len));
+        let len = self.pre.words_len;
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
         let ok = self.b.ins().band(inb, not_none);
         // Out of range, read the first word instead (the context guarantees there is one)
         // and discard it.
         let zero = self.b.ins().iconst(I64, 0);
         let at = self.b.ins().select(ok, idx, zero);
-        let words = self.b.ins().load(I64, readonly(), self.ctx, off!(words));
+        let words = self.pre.words;
         let byte = self.b.ins().ishl_imm_s(at, 3);
         let addr = self.b.ins().iadd(words, byte);
         let v = self.b.ins().load(I64, elements(), addr, 0);
@@ -595,23 +638,23 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     /// The elements of a snapshot-closed list: a list of the snapshot heap, or else (`none`,
     /// or a field's default, the engine's empty list) no elements, without a branch.
     fn closed_view(&mut self, w: Value) -> View {
-        let li = self.snap_index(w, off!(list_base));
-        let nlists = self.b.ins().load(I64, readonly(), self.ctx, off!(lists_len));
+        let li = self.snap_index(w, self.pre.list_base32);
+        let nlists = self.pre.lists_len;
         let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, li, nlists);
         let zero = self.b.ins().iconst(I64, 0);
         // Out of range, read the first header instead (the context guarantees there is one).
         let at = self.b.ins().select(inb, li, zero);
-        let lists = self.b.ins().load(I64, readonly(), self.ctx, off!(lists));
+        let lists = self.pre.lists;
         let at = self.b.ins().imul_imm_s(at, std::mem::size_of::<ListHeader>() as i64);
         let at = self.b.ins().iadd(lists, at);
         let start = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, start) as i32);
         let n = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, len) as i32);
         let end = self.b.ins().iadd(start, n);
-        let nelems = self.b.ins().load(I64, readonly(), self.ctx, off!(elems_len));
+        let nelems = self.pre.elems_len;
         let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, nelems);
         let ok = self.b.ins().band(inb, fits);
         let len = self.b.ins().select(ok, n, zero);
-        let elems = self.b.ins().load(I64, readonly(), self.ctx, off!(elems));
+        let elems = self.pre.elems;
         let byte = self.b.ins().ishl_imm_s(start, 3);
         let ptr = self.b.ins().iadd(elems, byte);
         // Snapshot lists and the engine's lists outlive the evaluation.
@@ -619,10 +662,9 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         View { word: w, ptr, len, stable }
     }
 
-    /// `(w as u32).wrapping_sub(base)` for the base at context offset `base`, as an `i64`.
-    fn snap_index(&mut self, w: Value, base: i32) -> Value {
+    /// `(w as u32).wrapping_sub(base)` for a 32-bit `base`, as an `i64`.
+    fn snap_index(&mut self, w: Value, base: Value) -> Value {
         let w32 = self.b.ins().ireduce(I32, w);
-        let base = self.b.ins().load(I32, readonly(), self.ctx, base);
         let off = self.b.ins().isub(w32, base);
         self.b.ins().uextend(I64, off)
     }
@@ -866,8 +908,8 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         match n {
             Node::Const(w) => self.word(*w),
             Node::Local(i) => self.get(*i),
-            Node::Facts => self.b.ins().load(I64, readonly(), self.ctx, off!(root)),
-            Node::AsOf => self.b.ins().load(I64, readonly(), self.ctx, off!(as_of)),
+            Node::Facts => self.pre.root,
+            Node::AsOf => self.pre.as_of,
             Node::Field(base, i) | Node::OptField(base, i) => {
                 let r = self.expr(base);
                 let c = self.closed_node(base);

@@ -168,6 +168,7 @@ fn build(eng: &Prepared, jit: &mut Jit) -> Result<JITModule, String> {
         return Err("the host's pointers are not 64 bits wide".into());
     }
     let call_conv = isa.default_call_conv();
+    let workers_isa = isa.clone();
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
     // One contiguous reservation (address space only; pages are committed as code is
     // written): compiled functions call each other with 32-bit PC-relative calls, which the
@@ -192,55 +193,12 @@ fn build(eng: &Prepared, jit: &mut Jit) -> Result<JITModule, String> {
         call_conv,
     };
     // Lowering is sequential (it declares the variants it calls); compiling is the expensive
-    // part and runs on every core; defining the code in the module is sequential again.
-    let mut lowered: Vec<(FuncId, Function, Unit)> = Vec::new();
-    for (i, plan) in eng.rules.iter().enumerate() {
-        let mut sig = shared.module.make_signature();
-        sig.call_conv = call_conv;
-        sig.params.push(AbiParam::new(I64));
-        sig.returns.push(AbiParam::new(I64));
-        let id =
-            // Symbol names show in profilers (cranelift-jit writes perf maps).
-            shared.module.declare_function(&format!("rule{i}:{}", rule_name(eng, i)), Linkage::Local, &sig).map_err(|e| e.to_string())?;
-        let mut func = Function::with_name_signature(UserFuncName::user(1, id.as_u32()), sig);
-        let closed = rule_closed_slots(plan, eng.empty_list);
-        let (own, calls) = {
-            let b = FunctionBuilder::new(&mut func, &mut fctx);
-            let (g, _) = Gen::new(b, &mut shared, plan.nlocals, 0, closed);
-            g.rule(plan)
-        };
-        let name = eng.program.rules.get(i).map_or("", |r| r.name.as_str());
-        if std::env::var("OKITE_JIT_DUMP").is_ok_and(|d| !d.is_empty() && name.ends_with(&d)) {
-            eprintln!("{}", func.display());
-        }
-        lowered.push((id, func, Unit::Rule { index: i, own, calls }));
-    }
-    while let Some((f, mask, id)) = shared.pending.pop() {
-        let Some(plan) = eng.fns.get(f as usize) else { continue };
-        let sig = variant_signature(shared.module, call_conv, plan.params.len());
-        let mut func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
-        let params: Vec<(u32, bool)> =
-            plan.params.iter().enumerate().map(|(i, p)| (*p, i < 64 && mask & (1 << i) != 0)).collect();
-        let closed = codegen::closed_slots(plan.nlocals, &params, &[&plan.body], &[], eng.empty_list);
-        let (own, calls) = {
-            let b = FunctionBuilder::new(&mut func, &mut fctx);
-            let (g, params) = Gen::new(b, &mut shared, plan.nlocals, plan.params.len(), closed);
-            g.function(plan, &params)
-        };
-        lowered.push((id, func, Unit::Variant { f, mask, own, calls }));
-    }
-    if std::env::var_os("OKITE_JIT_STATS").is_some() {
-        let insts: usize = lowered.iter().map(|(_, f, _)| f.dfg.num_insts()).sum();
-        let blocks: usize = lowered.iter().map(|(_, f, _)| f.dfg.num_blocks()).sum();
-        eprintln!("jit: {} functions, {insts} instructions, {blocks} blocks", lowered.len());
-    }
-
-    let lowered_at = Instant::now();
-    if std::env::var_os("OKITE_JIT_STATS").is_some() {
-        eprintln!("jit: set up and lowered in {:?}", lowered_at - build_started);
-    }
-    let compiled = compile_all(shared.module.isa(), lowered);
+    // part: it starts as soon as the first function is lowered and runs on every core;
+    // defining the code in the module is sequential again.
+    let compiled = compile_while_lowering(&*workers_isa, &mut |emit| lower_all(eng, &mut shared, &mut fctx, emit))?;
     let compiled_at = Instant::now();
+    let functions = compiled.len();
+    let bytes: usize = compiled.iter().map(|(_, _, c)| c.as_ref().map_or(0, |c| c.bytes.len())).sum();
     // Per rule: its code, the nodes it leaves to the interpreter, the variants it calls.
     let mut rule_units: Vec<Option<(FuncId, usize, Vec<Variant>)>> = vec![None; eng.rules.len()];
     // Function variants: (own interpreted nodes, variants called).
@@ -311,8 +269,8 @@ fn build(eng: &Prepared, jit: &mut Jit) -> Result<JITModule, String> {
     module.finalize_definitions().map_err(|e| e.to_string())?;
     if std::env::var_os("OKITE_JIT_STATS").is_some() {
         eprintln!(
-            "jit: compiled in {:?}, defined and finalized in {:?}",
-            compiled_at - lowered_at,
+            "jit: {functions} functions ({bytes} bytes of code) lowered and compiled in {:?}, defined and finalized in {:?}",
+            compiled_at - build_started,
             compiled_at.elapsed()
         );
     }
@@ -397,6 +355,12 @@ fn variant_signature(module: &JITModule, call_conv: CallConv, nparams: usize) ->
     sig
 }
 
+/// Where lowering hands each function it has lowered.
+type Emit<'e> = &'e mut dyn FnMut(FuncId, Function, Unit);
+
+/// A unit with its machine code, or why cranelift could not compile it.
+type Compiled = (FuncId, Unit, Result<Code, String>);
+
 /// A function's machine code, ready to be placed in the module.
 struct Code {
     bytes: Vec<u8>,
@@ -404,44 +368,55 @@ struct Code {
     relocs: Vec<ModuleReloc>,
 }
 
-/// Compiles `lowered` on every available core; returns each unit with its code, in order.
-fn compile_all(
+/// Compiles the functions `lower` emits on every available core, starting while it is still
+/// lowering; returns each unit with its code, in the order they were emitted.
+fn compile_while_lowering(
     isa: &dyn TargetIsa,
-    lowered: Vec<(FuncId, Function, Unit)>,
-) -> Vec<(FuncId, Unit, Result<Code, String>)> {
+    lower: &mut dyn FnMut(Emit<'_>) -> Result<(), String>,
+) -> Result<Vec<Compiled>, String> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-    let count = lowered.len();
-    let mut units = Vec::with_capacity(count);
-    // Round-robin buckets: neighbouring rules have similar sizes.
-    let mut buckets: Vec<Vec<(usize, FuncId, Function)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (i, (id, func, unit)) in lowered.into_iter().enumerate() {
-        units.push((id, unit));
-        if let Some(b) = buckets.get_mut(i % threads) {
-            b.push((i, id, func));
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, FuncId, Function)>();
+    let queue = std::sync::Mutex::new(rx);
+    // Takes functions from the queue until it is closed and empty.
+    let work = |queue: &std::sync::Mutex<std::sync::mpsc::Receiver<(usize, FuncId, Function)>>| {
+        let mut ctx = Context::new();
+        let mut done = Vec::new();
+        loop {
+            let next = match queue.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => break,
+            };
+            let Ok((k, id, func)) = next else { break };
+            done.push((k, compile(isa, &mut ctx, id, func)));
         }
-    }
-    let mut code: Vec<Result<Code, String>> = (0..count).map(|_| Err("not compiled".to_string())).collect();
-    let done: Vec<Vec<(usize, Result<Code, String>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = buckets
-            .into_iter()
-            .map(|bucket| {
-                scope.spawn(move || {
-                    // One context per thread: it keeps its allocations from one function to the next.
-                    let mut ctx = Context::new();
-                    bucket.into_iter().map(|(i, id, f)| (i, compile(isa, &mut ctx, id, f))).collect()
-                })
-            })
-            .collect();
-        // A worker that panicked (a cranelift bug) leaves its functions "not compiled":
-        // they run in the interpreter.
-        workers.into_iter().filter_map(|w| w.join().ok()).collect()
+        done
+    };
+    let mut units: Vec<(FuncId, Unit)> = Vec::new();
+    let (lowered, done) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(|| work(&queue))).collect();
+        let lowered = lower(&mut |id, func, unit| {
+            let _ = tx.send((units.len(), id, func));
+            units.push((id, unit));
+        });
+        drop(tx);
+        let mut done = work(&queue);
+        // A helper that panicked (a cranelift bug) leaves its functions "not compiled": they
+        // run in the interpreter.
+        for h in helpers {
+            if let Ok(d) = h.join() {
+                done.extend(d);
+            }
+        }
+        (lowered, done)
     });
-    for (i, c) in done.into_iter().flatten() {
-        if let Some(slot) = code.get_mut(i) {
+    lowered?;
+    let mut code: Vec<Result<Code, String>> = (0..units.len()).map(|_| Err("not compiled".to_string())).collect();
+    for (k, c) in done {
+        if let Some(slot) = code.get_mut(k) {
             *slot = c;
         }
     }
-    units.into_iter().zip(code).map(|((id, unit), code)| (id, unit, code)).collect()
+    Ok(units.into_iter().zip(code).map(|((id, unit), code)| (id, unit, code)).collect())
 }
 
 /// Compiles one function to machine code.
@@ -460,4 +435,51 @@ fn compile(isa: &dyn TargetIsa, ctx: &mut Context, id: FuncId, func: Function) -
 /// The name of rule `i`, for symbols and notes.
 fn rule_name(eng: &Prepared, i: usize) -> &str {
     eng.program.rules.get(i).map_or("", |r| r.name.as_str())
+}
+
+/// Lowers every rule, then every function variant the rules (and those variants) call, to
+/// cranelift IR, handing each function to `emit` as soon as it is lowered.
+fn lower_all(
+    eng: &Prepared,
+    shared: &mut Shared<'_>,
+    fctx: &mut FunctionBuilderContext,
+    emit: Emit<'_>,
+) -> Result<(), String> {
+    let call_conv = shared.call_conv;
+    for (i, plan) in eng.rules.iter().enumerate() {
+        let mut sig = shared.module.make_signature();
+        sig.call_conv = call_conv;
+        sig.params.push(AbiParam::new(I64));
+        sig.returns.push(AbiParam::new(I64));
+        let id =
+            // Symbol names show in profilers (cranelift-jit writes perf maps).
+            shared.module.declare_function(&format!("rule{i}:{}", rule_name(eng, i)), Linkage::Local, &sig).map_err(|e| e.to_string())?;
+        let mut func = Function::with_name_signature(UserFuncName::user(1, id.as_u32()), sig);
+        let closed = rule_closed_slots(plan, eng.empty_list);
+        let (own, calls) = {
+            let b = FunctionBuilder::new(&mut func, fctx);
+            let (g, _) = Gen::new(b, shared, plan.nlocals, 0, closed);
+            g.rule(plan)
+        };
+        let name = eng.program.rules.get(i).map_or("", |r| r.name.as_str());
+        if std::env::var("OKITE_JIT_DUMP").is_ok_and(|d| !d.is_empty() && name.ends_with(&d)) {
+            eprintln!("{}", func.display());
+        }
+        emit(id, func, Unit::Rule { index: i, own, calls });
+    }
+    while let Some((f, mask, id)) = shared.pending.pop() {
+        let Some(plan) = eng.fns.get(f as usize) else { continue };
+        let sig = variant_signature(shared.module, call_conv, plan.params.len());
+        let mut func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
+        let params: Vec<(u32, bool)> =
+            plan.params.iter().enumerate().map(|(i, p)| (*p, i < 64 && mask & (1 << i) != 0)).collect();
+        let closed = codegen::closed_slots(plan.nlocals, &params, &[&plan.body], &[], eng.empty_list);
+        let (own, calls) = {
+            let b = FunctionBuilder::new(&mut func, fctx);
+            let (g, params) = Gen::new(b, shared, plan.nlocals, plan.params.len(), closed);
+            g.function(plan, &params)
+        };
+        emit(id, func, Unit::Variant { f, mask, own, calls });
+    }
+    Ok(())
 }
