@@ -4,7 +4,8 @@
 //! Generated code reads the first fields of [`Ctx`] at fixed offsets (`offset_of!`): where the
 //! snapshot's records and lists are, `as_of`, the step count and the fault flags. Everything
 //! else it asks of a helper: an `extern "C"` function taking the context by reference, so the
-//! helpers are ordinary safe Rust and the only `unsafe` is entering generated code.
+//! helpers are ordinary safe Rust; the only `unsafe` (in `mod.rs`) turns finalized code into a
+//! function pointer, and frees it with the engine.
 //!
 //! Faults in generated code are only a flag: wherever the interpreter would fault, native code
 //! stops and hands the subject (or the rule) to the interpreter, which finds the same fault and

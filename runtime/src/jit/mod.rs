@@ -40,8 +40,8 @@ use codegen::{Gen, Shared};
 /// With `Tier::Auto`: compile once the snapshots already evaluated hold this many heap words
 /// (record words and list elements) in total, or at once for a snapshot of twice as many.
 /// Measured on this machine (docs/jit.md): compiling the Hachioji set costs as much as
-/// interpreting ≈ 200k words of small facilities or ≈ 580k of one large facility, and native
-/// code evaluates them about twice (small) to three times (large) as fast; the threshold sits
+/// interpreting ≈ 200k words of small facilities or ≈ 750k of one large facility, and native
+/// code evaluates them about twice (small) to four times (large) as fast; the threshold sits
 /// between, so the work lost to the wrong choice is bounded by about the compile time.
 pub(crate) const AUTO_THRESHOLD_WORDS: u64 = 400_000;
 
