@@ -7,6 +7,23 @@ use okite_compiler::{Database, FileInput};
 /// The default policy directory of `okite check` and `okite test`.
 pub const DEFAULT_POLICY_DIR: &str = "policies";
 
+/// The paths a command reads: those given, or else the default policy directory.
+pub fn or_default(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if paths.is_empty() { vec![PathBuf::from(DEFAULT_POLICY_DIR)] } else { paths.to_vec() }
+}
+
+/// The source files under `paths` (the default policy directory when none is given); an
+/// error naming the paths when there are none.
+pub fn collect_nonempty(paths: &[PathBuf]) -> Result<Vec<FileInput>, String> {
+    let paths = or_default(paths);
+    let inputs = collect(&paths)?;
+    if inputs.is_empty() {
+        let list = paths.iter().map(|p| format!("`{}`", display(p))).collect::<Vec<_>>().join(", ");
+        return Err(format!("no `.okite` files found in {list}"));
+    }
+    Ok(inputs)
+}
+
 /// Collects the `.okite` files under `paths` (files are taken as given, directories are
 /// walked recursively), sorted and de-duplicated. An unreadable path is an error naming it.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<FileInput>, String> {

@@ -27,7 +27,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use okite_runtime::synth::{Scale, scale};
+use okite_runtime::synth::scale;
 use okite_runtime::{DecodeOptions, Engine, EngineOptions, EvalOptions, Tier};
 use serde::Deserialize;
 
@@ -47,18 +47,10 @@ fn engine(program: &okite_ir::Program, tier: Tier) -> Engine {
 }
 
 fn bench(c: &mut Criterion) {
-    let root = common::root();
     let program = common::hachioji();
-    let base: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join("policies/hachioji/fixtures/compliant.json")).unwrap())
-            .unwrap();
-    let scales = [
-        Scale { path: "/assets", count: 10_000 },
-        Scale { path: "/systems/*/accounts", count: 2_000 },
-        Scale { path: "/devices", count: 1_000 },
-        Scale { path: "/area_visits", count: 100_000 },
-    ];
-    let large = serde_json::to_vec(&scale(&program, &base, &scales)).unwrap();
+    let small = common::compliant_fixture();
+    let base: serde_json::Value = serde_json::from_slice(&small).unwrap();
+    let large = serde_json::to_vec(&scale(&program, &base, &common::LARGE)).unwrap();
     let options = EvalOptions::default();
 
     let mut subset = program.clone();
@@ -69,7 +61,6 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("jit");
     g.sample_size(20);
-    let small = std::fs::read(root.join("policies/hachioji/fixtures/compliant.json")).unwrap();
     for (name, program, facts) in [("full", &program, &large), ("subset", &subset, &large), ("small", &program, &small)]
     {
         for (tier, label) in [(Tier::Interp, "interp"), (Tier::Jit, "jit")] {

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{hachioji, root};
+use common::{compliant_fixture, hachioji, root};
 use okite_runtime::synth::{Scale, scale};
 use okite_runtime::{DecodeOptions, Engine, EngineOptions, EvalOptions, Tier};
 
@@ -68,9 +68,7 @@ fn hachioji_agrees_on_every_sample_facility() {
 fn hachioji_agrees_on_a_synthetic_large_facility() {
     let program = hachioji();
     let (interp, jit) = engines(&program);
-    let base: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root().join("policies/hachioji/fixtures/compliant.json")).unwrap())
-            .unwrap();
+    let base: serde_json::Value = serde_json::from_slice(&compliant_fixture()).unwrap();
     // Smaller than the benchmark's facility (debug builds), the same shape.
     let scales = [
         Scale { path: "/assets", count: 1_000 },

@@ -10,14 +10,10 @@ use crate::output::{Exit, color_stderr, usage_error};
 use crate::sources;
 
 pub fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool, color: ColorArg) -> Exit {
-    let paths = if paths.is_empty() { vec![PathBuf::from(sources::DEFAULT_POLICY_DIR)] } else { paths.to_vec() };
-    let inputs = match sources::collect(&paths) {
+    let inputs = match sources::collect_nonempty(paths) {
         Ok(i) => i,
         Err(e) => return usage_error(e),
     };
-    if inputs.is_empty() {
-        return usage_error(format!("no `.okite` files found in {}", list(&paths)));
-    }
     let nfiles = inputs.len();
     let db = sources::open_database(inputs);
     let diags = db.diagnostics();
@@ -41,8 +37,4 @@ pub fn run(paths: &[PathBuf], format: CheckFormat, deny_warnings: bool, color: C
         }
     }
     if errors > 0 || (deny_warnings && warnings > 0) { Exit::Findings } else { Exit::Ok }
-}
-
-fn list(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| format!("`{}`", sources::display(p))).collect::<Vec<_>>().join(", ")
 }

@@ -17,14 +17,10 @@ use crate::sources;
 const DIFF_LINES: usize = 12;
 
 pub fn run(paths: &[PathBuf], check: bool, color: ColorArg) -> Exit {
-    let paths = if paths.is_empty() { vec![PathBuf::from(sources::DEFAULT_POLICY_DIR)] } else { paths.to_vec() };
-    let inputs = match sources::collect(&paths) {
+    let inputs = match sources::collect_nonempty(paths) {
         Ok(i) => i,
         Err(e) => return usage_error(e),
     };
-    if inputs.is_empty() {
-        return usage_error(format!("no `.okite` files found in {}", list(&paths)));
-    }
     let colored = color_stdout(color);
     let (mut changed, mut unchanged, mut failed) = (0usize, 0usize, 0usize);
     for input in &inputs {
@@ -78,10 +74,6 @@ pub fn run(paths: &[PathBuf], check: bool, color: ColorArg) -> Exit {
     } else {
         Exit::Ok
     }
-}
-
-fn list(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| format!("`{}`", sources::display(p))).collect::<Vec<_>>().join(", ")
 }
 
 /// The first place where `old` and `new` differ, as a unified-diff hunk with a line of context

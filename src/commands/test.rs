@@ -16,8 +16,7 @@ pub fn run(
     engine: &EngineArgs,
     color: ColorArg,
 ) -> Exit {
-    let paths = if paths.is_empty() { vec![PathBuf::from(sources::DEFAULT_POLICY_DIR)] } else { paths.to_vec() };
-    let inputs = match sources::collect(&paths) {
+    let inputs = match sources::collect(&sources::or_default(paths)) {
         Ok(i) => i,
         Err(e) => return usage_error(e),
     };

@@ -86,11 +86,9 @@ pub(crate) struct Gen<'s, 'a, 'f> {
 #[derive(Clone, Copy)]
 struct Prefix {
     words: Value,
-    word_base: Value,
     word_base32: Value,
     words_len: Value,
     lists: Value,
-    list_base: Value,
     list_base32: Value,
     lists_len: Value,
     elems: Value,
@@ -155,11 +153,9 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         let list_base32 = b.ins().ireduce(I32, list_base);
         let pre = Prefix {
             words,
-            word_base,
             word_base32,
             words_len,
             lists,
-            list_base,
             list_base32,
             lists_len,
             elems,
@@ -536,22 +532,11 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
             return self.closed_field(r, i);
         }
         let res = self.b.declare_var(I64);
-        let not_none = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, NONE as i64);
-        let r32 = self.b.ins().band_imm_s(r, 0xffff_ffff);
-        let base = self.pre.word_base;
-        let off = self.b.ins().isub(r32, base);
-        let off = self.b.ins().band_imm_s(off, 0xffff_ffff);
-        let idx = self.b.ins().iadd_imm_s(off, 1 + i64::from(i));
-        let len = self.pre.words_len;
-        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
-        let fast_ok = self.b.ins().band(inb, not_none);
+        let (idx, fast_ok) = self.field_index(r, i);
         let (fast, slow, join) = (self.b.create_block(), self.b.create_block(), self.b.create_block());
         self.b.ins().brif(fast_ok, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
-        let words = self.pre.words;
-        let byte = self.b.ins().ishl_imm_s(idx, 3);
-        let addr = self.b.ins().iadd(words, byte);
-        let v = self.b.ins().load(I64, elements(), addr, 0);
+        let v = self.word_at(idx);
         self.b.def_var(res, v);
         self.b.ins().jump(join, &[]);
         self.b.switch_to_block(slow);
@@ -570,31 +555,17 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
             return self.closed_view(w);
         }
         let (ptr, len, stable) = (self.b.declare_var(I64), self.b.declare_var(I64), self.b.declare_var(I64));
-        let l32 = self.b.ins().band_imm_s(w, 0xffff_ffff);
-        let base = self.pre.list_base;
-        let li = self.b.ins().isub(l32, base);
-        let li = self.b.ins().band_imm_s(li, 0xffff_ffff);
-        let nlists = self.pre.lists_len;
-        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, li, nlists);
+        let (li, inb) = self.list_index(w);
         let (header, fast, slow, join) =
             (self.b.create_block(), self.b.create_block(), self.b.create_block(), self.b.create_block());
         self.b.ins().brif(inb, header, &[], slow, &[]);
 
         self.b.switch_to_block(header);
-        let lists = self.pre.lists;
-        let at = self.b.ins().imul_imm_s(li, std::mem::size_of::<ListHeader>() as i64);
-        let at = self.b.ins().iadd(lists, at);
-        let start = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, start) as i32);
-        let n = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, len) as i32);
-        let end = self.b.ins().iadd(start, n);
-        let nelems = self.pre.elems_len;
-        let ok = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, nelems);
+        let (start, n, ok) = self.list_header(li);
         self.b.ins().brif(ok, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let elems = self.pre.elems;
-        let byte = self.b.ins().ishl_imm_s(start, 3);
-        let p = self.b.ins().iadd(elems, byte);
+        let p = self.elements_from(start);
         let one = self.b.ins().iconst(I64, 1);
         self.b.def_var(ptr, p);
         self.b.def_var(len, n);
@@ -617,20 +588,12 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     /// Field `i` of a snapshot-closed record: the snapshot heap's word, `none` out of range
     /// (for `none` itself, or a field past the record), without a branch.
     fn closed_field(&mut self, r: Value, i: u32) -> Value {
-        let not_none = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, NONE as i64);
-        let idx = self.snap_index(r, self.pre.word_base32);
-        let idx = self.b.ins().iadd_imm_s(idx, 1 + i64::from(i));
-        let len = self.pre.words_len;
-        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, len);
-        let ok = self.b.ins().band(inb, not_none);
+        let (idx, ok) = self.field_index(r, i);
         // Out of range, read the first word instead (the context guarantees there is one)
         // and discard it.
         let zero = self.b.ins().iconst(I64, 0);
         let at = self.b.ins().select(ok, idx, zero);
-        let words = self.pre.words;
-        let byte = self.b.ins().ishl_imm_s(at, 3);
-        let addr = self.b.ins().iadd(words, byte);
-        let v = self.b.ins().load(I64, elements(), addr, 0);
+        let v = self.word_at(at);
         let none = self.word(NONE);
         self.b.ins().select(ok, v, none)
     }
@@ -638,25 +601,14 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
     /// The elements of a snapshot-closed list: a list of the snapshot heap, or else (`none`,
     /// or a field's default, the engine's empty list) no elements, without a branch.
     fn closed_view(&mut self, w: Value) -> View {
-        let li = self.snap_index(w, self.pre.list_base32);
-        let nlists = self.pre.lists_len;
-        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, li, nlists);
+        let (li, inb) = self.list_index(w);
         let zero = self.b.ins().iconst(I64, 0);
         // Out of range, read the first header instead (the context guarantees there is one).
         let at = self.b.ins().select(inb, li, zero);
-        let lists = self.pre.lists;
-        let at = self.b.ins().imul_imm_s(at, std::mem::size_of::<ListHeader>() as i64);
-        let at = self.b.ins().iadd(lists, at);
-        let start = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, start) as i32);
-        let n = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, len) as i32);
-        let end = self.b.ins().iadd(start, n);
-        let nelems = self.pre.elems_len;
-        let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, nelems);
+        let (start, n, fits) = self.list_header(at);
         let ok = self.b.ins().band(inb, fits);
         let len = self.b.ins().select(ok, n, zero);
-        let elems = self.pre.elems;
-        let byte = self.b.ins().ishl_imm_s(start, 3);
-        let ptr = self.b.ins().iadd(elems, byte);
+        let ptr = self.elements_from(start);
         // Snapshot lists and the engine's lists outlive the evaluation.
         let stable = self.b.ins().iconst(I64, 1);
         View { word: w, ptr, len, stable }
@@ -667,6 +619,47 @@ impl<'s, 'a, 'f> Gen<'s, 'a, 'f> {
         let w32 = self.b.ins().ireduce(I32, w);
         let off = self.b.ins().isub(w32, base);
         self.b.ins().uextend(I64, off)
+    }
+
+    /// The index in the snapshot's words of field `i` of record `r`, and whether it is in
+    /// range (`r` not `none`, the index below the length).
+    fn field_index(&mut self, r: Value, i: u32) -> (Value, Value) {
+        let not_none = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, NONE as i64);
+        let idx = self.snap_index(r, self.pre.word_base32);
+        let idx = self.b.ins().iadd_imm_s(idx, 1 + i64::from(i));
+        let inb = self.b.ins().icmp(IntCC::UnsignedLessThan, idx, self.pre.words_len);
+        (idx, self.b.ins().band(inb, not_none))
+    }
+
+    /// The snapshot's word at `idx` (in range, checked by the caller).
+    fn word_at(&mut self, idx: Value) -> Value {
+        let byte = self.b.ins().ishl_imm_s(idx, 3);
+        let addr = self.b.ins().iadd(self.pre.words, byte);
+        self.b.ins().load(I64, elements(), addr, 0)
+    }
+
+    /// The index of list `w` among the snapshot's list headers, and whether it is one.
+    fn list_index(&mut self, w: Value) -> (Value, Value) {
+        let li = self.snap_index(w, self.pre.list_base32);
+        (li, self.b.ins().icmp(IntCC::UnsignedLessThan, li, self.pre.lists_len))
+    }
+
+    /// The start and length of the list header at `li` (in range, checked by the caller), and
+    /// whether its elements lie within the snapshot's elements.
+    fn list_header(&mut self, li: Value) -> (Value, Value, Value) {
+        let at = self.b.ins().imul_imm_s(li, std::mem::size_of::<ListHeader>() as i64);
+        let at = self.b.ins().iadd(self.pre.lists, at);
+        let start = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, start) as i32);
+        let n = self.b.ins().uload32(elements(), at, std::mem::offset_of!(ListHeader, len) as i32);
+        let end = self.b.ins().iadd(start, n);
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, self.pre.elems_len);
+        (start, n, fits)
+    }
+
+    /// The address of the snapshot's element `start`.
+    fn elements_from(&mut self, start: Value) -> Value {
+        let byte = self.b.ins().ishl_imm_s(start, 3);
+        self.b.ins().iadd(self.pre.elems, byte)
     }
 
     /// Whether `n` is snapshot-closed: its value is a record or list of the snapshot heap,
@@ -1582,6 +1575,44 @@ pub(crate) fn closed_slots(
             return slots;
         }
     }
+}
+
+/// Which locals of a rule's frame are snapshot-closed (see `closed_slots`): every
+/// node of the rule is a root, and its `let`s and `for`s bind their slots.
+pub(crate) fn rule_closed_slots(plan: &RulePlan, empty_list: Word) -> Vec<bool> {
+    let mut roots: Vec<&Node> = Vec::new();
+    let mut binds: Vec<(u32, &Node)> = Vec::new();
+    for (slot, node) in &plan.prelude {
+        match slot {
+            Some(s) => binds.push((*s, node)),
+            None => roots.push(node),
+        }
+    }
+    for l in &plan.loops {
+        match l {
+            LoopPlan::For { var, source, filter } => {
+                binds.push((*var, source));
+                roots.extend(filter);
+            }
+            LoopPlan::Let(s, node) => binds.push((*s, node)),
+        }
+    }
+    roots.extend(&plan.exemptions);
+    match &plan.body {
+        BodyPlan::Checks(stmts) => {
+            for st in stmts {
+                match st {
+                    StmtPlan::Let(s, node) => binds.push((*s, node)),
+                    StmtPlan::Require { cond, message } => {
+                        roots.push(cond);
+                        roots.extend(message);
+                    }
+                }
+            }
+        }
+        BodyPlan::Attest { source, .. } => roots.push(source),
+    }
+    closed_slots(plan.nlocals, &[], &roots, &binds, empty_list)
 }
 
 /// Whether `op` compares two scalar words natively.

@@ -289,45 +289,6 @@ fn build(eng: &Prepared, jit: &mut Jit) -> Result<JITModule, String> {
     Ok(module)
 }
 
-/// Which locals of a rule's frame are snapshot-closed (see `codegen::closed_slots`): every
-/// node of the rule is a root, and its `let`s and `for`s bind their slots.
-fn rule_closed_slots(plan: &crate::plan::RulePlan, empty_list: crate::word::Word) -> Vec<bool> {
-    use crate::plan::{BodyPlan, LoopPlan, StmtPlan};
-    let mut roots: Vec<&crate::plan::Node> = Vec::new();
-    let mut binds: Vec<(u32, &crate::plan::Node)> = Vec::new();
-    for (slot, node) in &plan.prelude {
-        match slot {
-            Some(s) => binds.push((*s, node)),
-            None => roots.push(node),
-        }
-    }
-    for l in &plan.loops {
-        match l {
-            LoopPlan::For { var, source, filter } => {
-                binds.push((*var, source));
-                roots.extend(filter);
-            }
-            LoopPlan::Let(s, node) => binds.push((*s, node)),
-        }
-    }
-    roots.extend(&plan.exemptions);
-    match &plan.body {
-        BodyPlan::Checks(stmts) => {
-            for st in stmts {
-                match st {
-                    StmtPlan::Let(s, node) => binds.push((*s, node)),
-                    StmtPlan::Require { cond, message } => {
-                        roots.push(cond);
-                        roots.extend(message);
-                    }
-                }
-            }
-        }
-        BodyPlan::Attest { source, .. } => roots.push(source),
-    }
-    codegen::closed_slots(plan.nlocals, &[], &roots, &binds, empty_list)
-}
-
 /// A variant of a policy function: (function, mask of its snapshot-closed parameters).
 type Variant = (u32, u64);
 
@@ -455,7 +416,7 @@ fn lower_all(
             // Symbol names show in profilers (cranelift-jit writes perf maps).
             shared.module.declare_function(&format!("rule{i}:{}", rule_name(eng, i)), Linkage::Local, &sig).map_err(|e| e.to_string())?;
         let mut func = Function::with_name_signature(UserFuncName::user(1, id.as_u32()), sig);
-        let closed = rule_closed_slots(plan, eng.empty_list);
+        let closed = codegen::rule_closed_slots(plan, eng.empty_list);
         let (own, calls) = {
             let b = FunctionBuilder::new(&mut func, fctx);
             let (g, _) = Gen::new(b, shared, plan.nlocals, 0, closed);

@@ -33,6 +33,20 @@ pub fn compile_dir(dir: &Path) -> okite_ir::Program {
     (*db.compile().unwrap_or_else(|d| panic!("{} compiles: {d:?}", dir.display()))).clone()
 }
 
+/// The large synthetic facility of the benchmarks, as scales of the compliant fixture: 10k
+/// assets, 2k accounts, 1k devices, 100k entry-log records.
+pub const LARGE: [okite_runtime::synth::Scale<'static>; 4] = [
+    okite_runtime::synth::Scale { path: "/assets", count: 10_000 },
+    okite_runtime::synth::Scale { path: "/systems/*/accounts", count: 2_000 },
+    okite_runtime::synth::Scale { path: "/devices", count: 1_000 },
+    okite_runtime::synth::Scale { path: "/area_visits", count: 100_000 },
+];
+
+/// The Hachioji set's compliant fixture.
+pub fn compliant_fixture() -> Vec<u8> {
+    std::fs::read(root().join("policies/hachioji/fixtures/compliant.json")).unwrap()
+}
+
 /// The Hachioji policy set, compiled.
 pub fn hachioji() -> okite_ir::Program {
     compile_dir(&root().join("policies/hachioji"))
